@@ -1,0 +1,31 @@
+"""Production settings: ``DJANGO_SETTINGS_MODULE=config.production``.
+
+Refuses to start without a real SECRET_KEY, turns DEBUG off, and serves the Dataverse
+emulator only when DATAVERSE_EMULATOR_ENABLED is set explicitly.
+"""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .settings import *  # noqa: F403
+from .settings import DEV_SECRET_KEY, SECRET_KEY, env_bool, env_list
+
+if not os.environ.get("SECRET_KEY") or SECRET_KEY == DEV_SECRET_KEY:
+    raise ImproperlyConfigured("Set SECRET_KEY to a long random value for production.")
+
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
+DATAVERSE_EMULATOR_ENABLED = env_bool("DATAVERSE_EMULATOR_ENABLED", False)
+
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SECURE = True
+X_FRAME_OPTIONS = "DENY"

@@ -1,0 +1,143 @@
+"""Synchronization jobs and their errors (Business Central's tables 5338 and 5339).
+
+One ``SyncJob`` is one run of one table mapping in one direction; a bidirectional run writes
+two, first To then From. ``synclog`` knows nothing of the integration models: a job names its
+mapping and tables by their names, so the log survives resetting or deleting mappings.
+"""
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+
+class SyncDirection(models.TextChoices):
+    BIDIRECTIONAL = "bidirectional", "Bidirectional"
+    TO_INTEGRATION_TABLE = "to_integration_table", "To Integration Table"
+    FROM_INTEGRATION_TABLE = "from_integration_table", "From Integration Table"
+
+
+class SyncJob(models.Model):
+    class JobType(models.TextChoices):
+        SYNCHRONIZATION = "synchronization", "Synchronization"
+        COUPLING = "coupling", "Coupling"
+        UNCOUPLING = "uncoupling", "Uncoupling"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+        FAILED = "failed", "Failed"  # the job itself could not run; see its message
+        INTERRUPTED = "interrupted", "Interrupted"  # its worker died; the next run finishes it
+        SKIPPED = "skipped", "Skipped"  # another run of the same mapping was under way
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Schedule"
+        MANUAL = "manual", "Manual"
+        FULL_SYNCHRONIZATION = "full_synchronization", "Full synchronization"
+        RECORD = "record", "Synchronize Now"
+        COMMAND = "command", "Command line"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    table_mapping_name = models.CharField("Integration table mapping", max_length=20, db_index=True)
+    job_type = models.CharField(
+        "Type", max_length=20, choices=JobType.choices, default=JobType.SYNCHRONIZATION
+    )
+    direction = models.CharField("Synch. direction", max_length=30, choices=SyncDirection.choices)
+    trigger = models.CharField(max_length=30, choices=Trigger.choices, default=Trigger.MANUAL)
+    requested_by = models.CharField(max_length=150, blank=True)
+    run_id = models.UUIDField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Groups the jobs of one run (To and From of one mapping, "
+        "or every line of a full synchronization).",
+    )
+
+    local_table = models.CharField(max_length=100, help_text="app_label.model of the local table")
+    local_table_caption = models.CharField(max_length=100)
+    dataverse_table = models.CharField(max_length=64)
+    dataverse_table_caption = models.CharField(max_length=100)
+
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    started_at = models.DateTimeField("Start date/time", default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField("Finish date/time", null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    message = models.TextField(blank=True)
+
+    inserted = models.PositiveIntegerField(default=0)
+    modified = models.PositiveIntegerField(default=0)
+    deleted = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0, db_index=True)
+    coupled = models.PositiveIntegerField(default=0)
+    uncoupled = models.PositiveIntegerField(default=0)
+
+    total = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Records to process, when known in advance."
+    )
+    processed = models.PositiveIntegerField(default=0)
+    retries = models.PositiveIntegerField(
+        default=0, help_text="Transient faults (throttling, timeouts, 5xx) cured by a retry."
+    )
+    http_requests = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "integration synchronization job"
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(fields=["table_mapping_name", "-started_at"]),
+            models.Index(fields=["job_type", "-started_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.table_mapping_name} {self.direction_text} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def direction_text(self) -> str:
+        """ "Customer to Account." style text, as on Business Central's job list."""
+        local, remote = self.local_table_caption, self.dataverse_table_caption
+        if self.direction == SyncDirection.FROM_INTEGRATION_TABLE:
+            return f"{remote} to {local}."
+        if self.direction == SyncDirection.TO_INTEGRATION_TABLE:
+            return f"{local} to {remote}."
+        return f"{local} and {remote}."
+
+    @property
+    def duration(self):
+        end = self.finished_at or (timezone.now() if self.status == self.Status.RUNNING else None)
+        return end - self.started_at if end else None
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class SyncJobError(models.Model):
+    """One record that failed in a job, with what a person needs to fix it."""
+
+    job = models.ForeignKey(SyncJob, on_delete=models.CASCADE, related_name="errors")
+    created_at = models.DateTimeField("Date/time", default=timezone.now, db_index=True)
+    message = models.CharField(max_length=250)
+    error_message = models.TextField("Full error message")
+    exception_detail = models.TextField(blank=True)
+    error_code = models.CharField(
+        max_length=40, blank=True, help_text="Dataverse's error code, when it gave one."
+    )
+
+    local_table = models.CharField(max_length=100, blank=True)
+    local_id = models.UUIDField(null=True, blank=True, db_index=True)
+    local_description = models.CharField(max_length=250, blank=True)
+    dataverse_table = models.CharField(max_length=64, blank=True)
+    dataverse_id = models.UUIDField(null=True, blank=True, db_index=True)
+    dataverse_description = models.CharField(max_length=250, blank=True)
+
+    class Meta:
+        verbose_name = "integration synchronization error"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.message
