@@ -341,7 +341,8 @@ class Coupling(models.Model):
     dataverse_values = models.JSONField(
         default=dict, blank=True, help_text="Mapped Dataverse values as last synchronized."
     )
-    last_error_message = models.TextField(blank=True)
+    last_synch_error = models.TextField("Last error (to local)", blank=True)
+    last_synch_dataverse_error = models.TextField("Last error (to Dataverse)", blank=True)
     failed_on = models.DateTimeField(null=True, blank=True)
     local_deleted_at = models.DateTimeField(
         null=True, blank=True, help_text="Set when the local record was deleted."
@@ -373,6 +374,11 @@ class Coupling(models.Model):
     @property
     def is_failed(self) -> bool:
         return Coupling.Result.FAILURE in (self.last_synch_result, self.last_synch_dataverse_result)
+
+    @property
+    def error_message(self) -> str:
+        """The latest error, whichever direction it came from."""
+        return self.last_synch_dataverse_error or self.last_synch_error
 
 
 class SyncSchedule(models.Model):
