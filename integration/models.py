@@ -305,6 +305,9 @@ class Coupling(models.Model):
         # The Dataverse id is chosen and recorded before the create is sent: a crash or a
         # retry finds this row and completes or confirms the create instead of making another.
         PENDING_CREATE = "pending_create", "Creating in Dataverse"
+        # A Dataverse row whose local record could not be created yet: the local system id is
+        # reserved so that the failure is retried every run and shows on the errors page.
+        PENDING_LOCAL_CREATE = "pending_local_create", "Creating locally"
 
     class Result(models.TextChoices):
         NONE = "", "—"

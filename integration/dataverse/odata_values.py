@@ -1,0 +1,104 @@
+"""Python values as OData literals, and back.
+
+A ``$filter`` is text, so every value put into one must be rendered as an OData literal:
+strings quoted with embedded quotes doubled (``'O''Brien'``), GUIDs and UTC date-times
+unquoted, booleans and null as keywords. ``literal`` is the only place where a value becomes
+filter text; the filter parser uses the ``read_*`` helpers here to turn literal text back
+into the same Python value, so the two directions cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+GUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+DATETIME_RE = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})T(?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?)"
+    r"(?P<zone>Z|[+-]\d{2}:\d{2})"
+)
+
+
+def literal(value: Any) -> str:
+    """Render ``value`` as an OData literal for a ``$filter``.
+
+    >>> literal("O'Brien"), literal(None), literal(True), literal(Decimal("1.50"))
+    ("'O''Brien'", 'null', 'true', '1.50')
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):  # before int: bool is an int subclass
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"{value} has no OData literal")
+        return format(value, "f")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{value} has no OData literal")
+        return repr(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot render {type(value).__name__} as an OData literal")
+
+
+def format_datetime(value: datetime) -> str:
+    """Render an aware datetime in UTC with ``Z``, as Dataverse writes them.
+
+    Naive datetimes are refused: guessing their zone would silently move the value.
+    """
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"datetime {value.isoformat()} has no time zone; use an aware UTC value")
+    utc = value.astimezone(UTC)
+    text = utc.strftime("%Y-%m-%dT%H:%M:%S")
+    if utc.microsecond:
+        text += f".{utc.microsecond:06d}".rstrip("0")
+    return text + "Z"
+
+
+def read_string(body: str) -> str:
+    """Return the value of a quoted literal's body (between the quotes)."""
+    return body.replace("''", "'")
+
+
+def read_number(text: str) -> int | Decimal:
+    """Return an integer literal as ``int`` and any other number exactly, as ``Decimal``."""
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    return Decimal(text)
+
+
+def read_datetime(text: str) -> datetime:
+    """Return an ISO-8601 date-time literal with ``Z`` or an offset as an aware UTC datetime."""
+    match = DATETIME_RE.fullmatch(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a date-time with a time zone")
+    time = match["time"]
+    if "." in time:  # Python takes at most 6 fractional digits; OData allows 7.
+        whole, fraction = time.split(".")
+        time = f"{whole}.{fraction[:6]:0<6}"
+    zone = "+00:00" if match["zone"] == "Z" else match["zone"]
+    return datetime.fromisoformat(f"{match['date']}T{time}{zone}").astimezone(UTC)
+
+
+def read_date(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def parse_wire_datetime(text: str) -> datetime | date:
+    """Return a date-time (or date-only) value as Dataverse sends it in JSON."""
+    if len(text) == 10:
+        return date.fromisoformat(text)
+    return read_datetime(text)
