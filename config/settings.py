@@ -189,3 +189,15 @@ LOGGING = {
         "urllib3": {"level": "WARNING"},
     },
 }
+
+# Dataverse emulator runtime knobs (docs/emulator.md). Limits and faults are JSON objects,
+# e.g. DATAVERSE_EMULATOR_LIMITS='{"requests": 100, "window_seconds": 10}' or
+# DATAVERSE_EMULATOR_FAULTS='{"latency_ms": 50, "error_rate": 0.1, "seed": 7}'; the control
+# endpoint (/emulator/_control/…) changes them at run time.
+import json as _json  # noqa: E402
+
+DATAVERSE_EMULATOR_TOKEN_LIFETIME = int(os.environ.get("DATAVERSE_EMULATOR_TOKEN_LIFETIME", "3599"))
+DATAVERSE_EMULATOR_DOP_HINT = int(os.environ.get("DATAVERSE_EMULATOR_DOP_HINT", "4"))
+DATAVERSE_EMULATOR_CONTROL_KEY = os.environ.get("DATAVERSE_EMULATOR_CONTROL_KEY", "")
+DATAVERSE_EMULATOR_LIMITS = _json.loads(os.environ.get("DATAVERSE_EMULATOR_LIMITS") or "{}")
+DATAVERSE_EMULATOR_FAULTS = _json.loads(os.environ.get("DATAVERSE_EMULATOR_FAULTS") or "{}")

@@ -64,7 +64,7 @@ def _address(direction: str = BOTH) -> tuple[FieldDefault, ...]:
     )
 
 
-def _company_fields(owner_field: str) -> tuple[FieldDefault, ...]:
+def _company_fields() -> tuple[FieldDefault, ...]:
     """What customers and vendors share, up to the phone numbers and web site."""
     return (
         FieldDefault("name", "name", BOTH, match=True),
@@ -128,7 +128,7 @@ VENDOR = MappingDefault(
     "account",
     BOTH,
     fields=(
-        *_company_fields("purchaser"),
+        *_company_fields(),
         FieldDefault("currency", "transactioncurrencyid", BOTH),
         FieldDefault("purchaser", "ownerid", TO, not_null=True),
         const("11", "customertypecode"),
@@ -144,7 +144,7 @@ CUSTOMER = MappingDefault(
     "account",
     BOTH,
     fields=(
-        *_company_fields("salesperson"),
+        *_company_fields(),
         FieldDefault("credit_limit_lcy", "creditlimit", TO),
         FieldDefault("currency", "transactioncurrencyid", BOTH),
         FieldDefault("salesperson", "ownerid", TO, not_null=True),
@@ -179,9 +179,9 @@ CONTACT = MappingDefault(
 )
 
 
-def _product_fields(number, name, quantity, quantity_rule="") -> tuple[FieldDefault, ...]:
+def _product_fields(name: str) -> tuple[FieldDefault, ...]:
     return (
-        FieldDefault(number, "productnumber", TO, match=True),
+        FieldDefault("no", "productnumber", TO, match=True),
         FieldDefault(name, "name", BOTH),
         FieldDefault("unit_price", "price", TO),
         FieldDefault("unit_cost", "standardcost", TO),
@@ -195,7 +195,7 @@ RESOURCE_PRODUCT = MappingDefault(
     "product",
     BOTH,
     fields=(
-        *_product_fields("no", "name", "capacity"),
+        *_product_fields("name"),
         FieldDefault("capacity", "quantityonhand", TO),
         FieldDefault("base_unit_of_measure", "defaultuomscheduleid", TO),
         FieldDefault("base_unit_of_measure", "defaultuomid", TO),
@@ -214,7 +214,7 @@ ITEM_PRODUCT = MappingDefault(
     "product",
     BOTH,
     fields=(
-        *_product_fields("no", "description", "inventory"),
+        *_product_fields("description"),
         FieldDefault("unit_volume", "stockvolume", TO),
         FieldDefault("gross_weight", "stockweight", TO),
         FieldDefault(
@@ -302,7 +302,7 @@ def _write_mapping(default: MappingDefault) -> IntegrationTableMapping:
     IntegrationFieldMapping.objects.bulk_create(
         _field_mapping(mapping, number, f) for number, f in enumerate(default.fields, start=1)
     )
-    schedule, created = SyncSchedule.objects.get_or_create(table_mapping=mapping)
+    schedule, _ = SyncSchedule.objects.get_or_create(table_mapping=mapping)
     schedule.enabled = True
     schedule.interval_minutes = DEFAULT_INTERVAL_MINUTES
     schedule.inactivity_timeout_minutes = default.inactivity_timeout_minutes

@@ -19,14 +19,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.text import capfirst
 
+from .virtual_fields import VIRTUAL_FOREIGN_KEYS
+
 PRESENCE_CHOICES = [("set", "is set"), ("blank", "is blank")]
 BLANK_CHOICE_LABEL = "(blank)"
-
-# Filters over local "virtual fields" (integration/virtual_fields.py): a contact's company is
-# its customer or its vendor.
-VIRTUAL_PRESENCE_FILTERS: dict[str, dict[str, tuple[str, list[str]]]] = {
-    "erp.contact": {"company": ("Company", ["customer", "vendor"])},
-}
 
 
 class PresenceFilter(django_filters.ChoiceFilter):
@@ -100,8 +96,9 @@ def filterset_for(model) -> type[django_filters.FilterSet]:
         filter_ = _filter_for_field(field)
         if filter_ is not None:
             declared[field.name] = filter_
-    for name, (label, targets) in VIRTUAL_PRESENCE_FILTERS.get(model_label(model), {}).items():
-        declared[name] = PresenceFilter(field_names=targets, label=label)
+    # A virtual field (a contact's company) is set when any of its foreign keys is set.
+    for name, foreign_keys in VIRTUAL_FOREIGN_KEYS.get(model_label(model), {}).items():
+        declared[name] = PresenceFilter(field_names=list(foreign_keys), label=capfirst(name))
     meta = type("Meta", (), {"model": model, "fields": []})
     return type(
         f"{model.__name__}TableFilter", (django_filters.FilterSet,), {**declared, "Meta": meta}
@@ -209,3 +206,39 @@ def _describe(key: str, filter_, value) -> str:
     if key.endswith(("_max", "_before")):
         return f"{label.removesuffix(' between')} ≤ {value}"
     return f"{label} “{value}”"
+
+
+# ---- the Dataverse side ----------------------------------------------------------------
+
+
+def integration_filter_problems(text: str, entity, table: str) -> list[str]:
+    """What is wrong with an integration table filter (OData ``$filter`` text).
+
+    The syntax is always checked; the columns only when ``entity`` (the table's metadata) is
+    known. A lookup is filtered through its value column, ``_parentcustomerid_value``.
+    """
+    from .dataverse import odata
+
+    text = (text or "").strip()
+    if not text:
+        return []
+    try:
+        expression = odata.parse_filter(text)
+    except odata.ODataFilterError as error:
+        return [f"The integration table filter is not valid: {error}"]
+    if entity is None:
+        return []
+    unknown = sorted(c for c in expression.columns if not _known_column(c, entity))
+    if not unknown:
+        return []
+    names = ", ".join(unknown)
+    return [f"The Dataverse table {table} has no column {names}."]
+
+
+def _known_column(column: str, entity) -> bool:
+    attributes = entity.attributes
+    if column in attributes:
+        return True
+    if column.startswith("_") and column.endswith("_value"):
+        return column[1:-6] in attributes
+    return False

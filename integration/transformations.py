@@ -39,7 +39,7 @@ PARAMETERS: dict[str, tuple[Parameter, ...]] = {
         Parameter("replace", "Replace with", required=False),
     ),
     Rule.REGEX_REPLACE: (
-        Parameter("pattern", "Regular expression", "pattern"),
+        Parameter("pattern", "Pattern (a regular expression)", "pattern"),
         Parameter("replacement", "Replacement", required=False),
     ),
     Rule.PREFIX: (Parameter("text", "Prefix"),),

@@ -7,6 +7,7 @@ mapping and tables by their names, so the log survives resetting or deleting map
 
 import uuid
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -91,6 +92,8 @@ class SyncJob(models.Model):
         indexes = [
             models.Index(fields=["table_mapping_name", "-started_at"]),
             models.Index(fields=["job_type", "-started_at"]),
+            # Cleanup selects finished jobs by age.
+            models.Index(fields=["finished_at"], name="synclog_job_finished_idx"),
         ]
 
     def __str__(self):
@@ -115,6 +118,11 @@ class SyncJob(models.Model):
     def is_running(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
+    @property
+    def has_failures(self) -> bool:
+        """Return True for a job with failed records or one that could not run at all."""
+        return self.failed > 0 or self.status == self.Status.FAILED
+
 
 class SyncJobError(models.Model):
     """One record that failed in a job, with what a person needs to fix it."""
@@ -138,6 +146,53 @@ class SyncJobError(models.Model):
     class Meta:
         verbose_name = "integration synchronization error"
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The errors page pages through every error newest first, and a job page
+            # through one job's errors: both read an index instead of sorting the table.
+            models.Index(fields=["-created_at", "-id"], name="synclog_error_newest_idx"),
+            models.Index(fields=["job", "-created_at", "-id"], name="synclog_error_job_newest_idx"),
+        ]
 
     def __str__(self):
         return self.message
+
+
+class LogRetention(models.Model):
+    """How long the log keeps jobs (a single row, see ``load``).
+
+    ``synclog.tasks.cleanup_task`` applies it once a day. As on Business Central's
+    Delete Entries actions, jobs with failures are kept unless ``include_failed`` is set,
+    and jobs still queued or running are never deleted.
+    """
+
+    enabled = models.BooleanField("Delete old entries automatically", default=True)
+    days_to_keep = models.PositiveIntegerField(
+        "Days to keep",
+        default=30,
+        validators=[MinValueValidator(1)],
+        help_text="Finished jobs older than this, and their errors, are deleted every day.",
+    )
+    include_failed = models.BooleanField(
+        "Also delete jobs with failures",
+        default=False,
+        help_text="Off: jobs with failed records stay until someone deletes them.",
+    )
+    last_cleanup_at = models.DateTimeField("Last cleanup", null=True, blank=True, editable=False)
+    last_cleanup_deleted = models.PositiveIntegerField(
+        "Jobs deleted by the last cleanup", default=0, editable=False
+    )
+
+    class Meta:
+        verbose_name = "log retention"
+        verbose_name_plural = "log retention"
+
+    def __str__(self):
+        if not self.enabled:
+            return "Log retention: off"
+        return f"Log retention: {self.days_to_keep} days"
+
+    @classmethod
+    def load(cls) -> "LogRetention":
+        """Return the retention setting, creating it with the defaults the first time."""
+        retention, _ = cls.objects.get_or_create(pk=1)
+        return retention

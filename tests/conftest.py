@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-pytest_plugins = []
+pytest_plugins = ["tests.fixtures.emulator", "tests.fixtures.dataverse"]
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ PRIVILEGE_DENIED = "0x80040220"
 STRING_TOO_LONG = "0x80044331"
 INVALID_ARGUMENT = "0x80040203"
 NOT_UPDATABLE = "0x80041100"
-REQUIRED_MISSING = "0x80040200"
+INVALID_OPTION = "0x8004431a"
 
 
 class DataverseError(Exception):
@@ -41,14 +41,22 @@ class DataverseError(Exception):
         self.results: list[Any] = []
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(status={self.status!r}, code={self.code!r}, {self.message!r})"
+        return (
+            f"{type(self).__name__}(status={self.status!r}, code={self.code!r}, {self.message!r})"
+        )
 
 
 class RetryLater(DataverseError):
     """The service is unavailable or throttling, and the client's retries are exhausted."""
 
-    def __init__(self, message: str, *, status: int | None = None, code: str = "",
-                 retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str = "",
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(message, status=status, code=code)
         self.retry_after = retry_after
 
@@ -58,19 +66,22 @@ class RecordFailed(DataverseError):
 
     def __str__(self) -> str:
         code = f" {self.code}" if self.code else ""
-        status = f"{self.status}" if self.status is not None else "not sent"
-        return f"{self.message} (HTTP {status}{code})"
+        if self.status is None:
+            return f"{self.message} (not sent: refused by the client's checks{code and ','}{code})"
+        return f"{self.message} (HTTP {self.status}{code})"
 
 
 class ConnectionUnusable(DataverseError):
     """The connection cannot work until its setup is fixed; ``reason`` names the kind.
 
     Reasons: ``unreachable``, ``bad_url``, ``bad_credentials``, ``token_rejected``,
-    ``not_authorized``, ``missing_table``.
+    ``not_authorized``, ``missing_table``, ``bad_query`` (a filter or column the table does
+    not have).
     """
 
-    def __init__(self, message: str, *, reason: str, status: int | None = None,
-                 code: str = "") -> None:
+    def __init__(
+        self, message: str, *, reason: str, status: int | None = None, code: str = ""
+    ) -> None:
         super().__init__(message, status=status, code=code)
         self.reason = reason
 

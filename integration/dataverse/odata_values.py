@@ -1,5 +1,7 @@
 """Python values as OData literals, and back.
 
+JSON bodies go through ``dumps``, which writes ``Decimal`` exactly (never through float).
+
 A ``$filter`` is text, so every value put into one must be rendered as an OData literal:
 strings quoted with embedded quotes doubled (``'O''Brien'``), GUIDs and UTC date-times
 unquoted, booleans and null as keywords. ``literal`` is the only place where a value becomes
@@ -9,6 +11,7 @@ into the same Python value, so the two directions cannot drift apart.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from datetime import UTC, date, datetime
@@ -62,7 +65,7 @@ def format_datetime(value: datetime) -> str:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"datetime {value.isoformat()} has no time zone; use an aware UTC value")
     utc = value.astimezone(UTC)
-    text = utc.strftime("%Y-%m-%dT%H:%M:%S")
+    text = utc.replace(microsecond=0, tzinfo=None).isoformat()  # zero-pads years < 1000
     if utc.microsecond:
         text += f".{utc.microsecond:06d}".rstrip("0")
     return text + "Z"
@@ -102,3 +105,17 @@ def parse_wire_datetime(text: str) -> datetime | date:
     if len(text) == 10:
         return date.fromisoformat(text)
     return read_datetime(text)
+
+
+def dumps(value: Any) -> str:
+    """JSON text in which ``Decimal`` values are written exactly, as JSON numbers."""
+    if isinstance(value, dict):
+        items = (f"{json.dumps(str(key))}:{dumps(item)}" for key, item in value.items())
+        return "{" + ",".join(items) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(dumps(item) for item in value) + "]"
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"{value} cannot be written to Dataverse")
+        return format(value, "f")
+    return json.dumps(value)

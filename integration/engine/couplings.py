@@ -1,0 +1,108 @@
+"""Couplings of one mapping's tables, read and written a page at a time."""
+
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Coupling
+from .specs import MappingPlan
+
+UPDATE_FIELDS = [
+    "status",
+    "local_id",
+    "dataverse_id",
+    "last_synch_modified_on",
+    "last_synch_dataverse_modified_on",
+    "dataverse_version",
+    "last_synch_result",
+    "last_synch_dataverse_result",
+    "last_synch_job_id",
+    "last_synch_dataverse_job_id",
+    "skipped",
+    "local_values",
+    "dataverse_values",
+    "last_synch_error",
+    "last_synch_dataverse_error",
+    "failed_on",
+    "local_deleted_at",
+    "updated_at",
+]
+
+
+class CouplingStore:
+    def __init__(self, plan: MappingPlan):
+        self.local_table = plan.local_table
+        self.dataverse_table = plan.dataverse_table
+
+    def queryset(self):
+        return Coupling.objects.filter(
+            local_table=self.local_table, dataverse_table=self.dataverse_table
+        )
+
+    def by_local_id(self, local_ids) -> dict[uuid.UUID, Coupling]:
+        rows = self.queryset().filter(local_id__in=list(local_ids))
+        return {c.local_id: c for c in rows}
+
+    def by_dataverse_id(self, dataverse_ids) -> dict[uuid.UUID, Coupling]:
+        rows = self.queryset().filter(dataverse_id__in=list(dataverse_ids))
+        return {c.dataverse_id: c for c in rows}
+
+    def new(self, *, local_id, dataverse_id, status=Coupling.Status.COUPLED) -> Coupling:
+        return Coupling(
+            local_table=self.local_table,
+            dataverse_table=self.dataverse_table,
+            local_id=local_id,
+            dataverse_id=dataverse_id,
+            status=status,
+        )
+
+    @staticmethod
+    def save(created: list[Coupling], changed: list[Coupling], deleted: list[Coupling] = ()):
+        """Write a page's couplings in one transaction."""
+        now = timezone.now()
+        for coupling in changed:
+            coupling.updated_at = now
+        with transaction.atomic():
+            if deleted:
+                Coupling.objects.filter(pk__in=[c.pk for c in deleted if c.pk]).delete()
+            if created:
+                Coupling.objects.bulk_create(created, batch_size=500)
+            if changed:
+                Coupling.objects.bulk_update(changed, UPDATE_FIELDS, batch_size=500)
+
+
+def mark_success(coupling: Coupling, *, to_dataverse: bool, job_id) -> None:
+    if to_dataverse:
+        coupling.last_synch_dataverse_result = Coupling.Result.SUCCESS
+        coupling.last_synch_dataverse_job_id = job_id
+        coupling.last_synch_dataverse_error = ""
+    else:
+        coupling.last_synch_result = Coupling.Result.SUCCESS
+        coupling.last_synch_job_id = job_id
+        coupling.last_synch_error = ""
+    if not coupling.is_failed:
+        coupling.failed_on = None
+
+
+def mark_failure(coupling: Coupling, message: str, *, to_dataverse: bool, job_id) -> None:
+    """Record a failure; the same error twice in a row marks the coupling Skipped."""
+    if to_dataverse:
+        repeated = (
+            coupling.last_synch_dataverse_result == Coupling.Result.FAILURE
+            and coupling.last_synch_dataverse_error == message
+        )
+        coupling.last_synch_dataverse_result = Coupling.Result.FAILURE
+        coupling.last_synch_dataverse_job_id = job_id
+        coupling.last_synch_dataverse_error = message
+    else:
+        repeated = (
+            coupling.last_synch_result == Coupling.Result.FAILURE
+            and coupling.last_synch_error == message
+        )
+        coupling.last_synch_result = Coupling.Result.FAILURE
+        coupling.last_synch_job_id = job_id
+        coupling.last_synch_error = message
+    coupling.failed_on = timezone.now()
+    if repeated:
+        coupling.skipped = True

@@ -1,0 +1,509 @@
+"""Dataverse → local for one mapping: change tracking, decisions, bulk ORM writes, couplings.
+
+Candidates come from Dataverse change tracking (rows new or changed since the mapping's delta
+link, and rows deleted), filtered by the mapping's integration table filter here because
+Dataverse does not allow ``$filter`` with change tracking, plus couplings whose last sync to
+the local table failed. A row whose mapped values equal what the coupling last synchronized
+is an echo of a write Tandem itself made and is passed over.
+
+Local records are created and coupled in one transaction, and updated with a conditional
+UPDATE on their modification time, so a local edit made while the run was going is never
+overwritten: the next run sees it as the change it is.
+"""
+
+import uuid
+from dataclasses import replace
+
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from ..dataverse import Deleted
+from ..dataverse.errors import DeltaLinkExpired
+from ..models import Coupling, IntegrationTableMapping
+from . import merge
+from .couplings import CouplingStore, mark_failure, mark_success
+from .errors import RecordError
+from .local_table import LocalTable
+from .lookups import LookupResolver, as_uuid
+from .specs import FROM
+from .to_dataverse import Page, SkipRecord, ToDataverse
+from .transfer import dataverse_snapshot, local_snapshot, value_for_local
+from .values import canonical
+
+Deletion = IntegrationTableMapping.DeletionConflictResolution
+Update = IntegrationTableMapping.UpdateConflictResolution
+
+
+class FromDataverse:
+    direction = FROM
+
+    def __init__(self, plan, client, options, log):
+        self.plan, self.client, self.options, self.log = plan, client, options, log
+        self.mapping = plan.mapping
+        self.specs = plan.specs_for(FROM)
+        self.column_specs = [s for s in plan.specs if s.column]
+        self.from_columns = {s.column for s in self.specs if s.column}
+        self.local = LocalTable(plan)
+        self.store = CouplingStore(plan)
+        self.resolver = LookupResolver(plan, client)
+        self.page: Page | None = None
+        self.latest_modified_on = None
+        self._integration_user = None
+
+    # Candidates ----------------------------------------------------------------------------
+
+    def run(self, delta_link: str) -> str | None:
+        """Synchronize; return the delta link to resume from next time (None: keep the old)."""
+        if self.options.dataverse_ids is not None:
+            self.process_ids(self.options.dataverse_ids, explicit=True)
+            return None
+        self.retry_failed()
+        feed = self.client.changes(
+            self.plan.dataverse_table,
+            select=self.plan.read_columns(),
+            delta_link=delta_link or None,
+        )
+        try:
+            self.consume(feed)
+        except DeltaLinkExpired:
+            # Dataverse keeps change tracking for a limited time: read everything once more.
+            # Rows already in step come out as echoes, so this costs reads, not writes.
+            feed = self.client.changes(
+                self.plan.dataverse_table, select=self.plan.read_columns(), delta_link=None
+            )
+            self.consume(feed)
+        return feed.delta_link
+
+    def consume(self, feed) -> None:
+        rows, deleted = [], []
+        for item in feed:
+            if isinstance(item, Deleted):
+                deleted.append(as_uuid(item.id))
+            elif self.in_filter(item):
+                rows.append(item)
+            if len(rows) >= self.options.page_size:
+                self.process(rows)
+                rows = []
+            if len(deleted) >= self.options.page_size:
+                self.process_deleted(deleted)
+                deleted = []
+        if rows:
+            self.process(rows)
+        if deleted:
+            self.process_deleted(deleted)
+
+    def in_filter(self, row: dict) -> bool:
+        expression = self.plan.filter_expression
+        return expression is None or expression.matches(row)
+
+    def retry_failed(self) -> None:
+        """Couplings whose last sync to the local table failed are tried again every run."""
+        failed = (
+            self.store.queryset()
+            .filter(skipped=False)
+            .filter(
+                models.Q(last_synch_result=Coupling.Result.FAILURE)
+                | models.Q(status=Coupling.Status.PENDING_LOCAL_CREATE)
+            )
+        )
+        ids = list(failed.values_list("dataverse_id", flat=True)[:50_000])
+        for start in range(0, len(ids), self.options.page_size):
+            self.process_ids(ids[start : start + self.options.page_size])
+
+    def process_ids(self, ids, *, explicit=False) -> None:
+        ids = [as_uuid(i) for i in ids]
+        rows = list(
+            self.client.get_many(self.plan.dataverse_table, ids, select=self.plan.read_columns())
+        )
+        found = {as_uuid(r[self.plan.primary_id]) for r in rows}
+        if not explicit:
+            rows = [r for r in rows if self.in_filter(r)]
+        self.process(rows)
+        self.process_deleted([i for i in ids if i not in found])
+
+    # One page ------------------------------------------------------------------------------
+
+    def process(self, rows: list[dict]) -> None:
+        if not rows:
+            return
+        self.note_modified_on(rows)
+        ids = [as_uuid(r[self.plan.primary_id]) for r in rows]
+        self.page = Page(self.store.by_dataverse_id(ids))
+        inserts, updates = [], []
+        for row, row_id in zip(rows, ids, strict=True):
+            coupling = self.page.couplings.get(row_id)
+            if coupling is None:
+                self.uncoupled(row, inserts)
+            elif coupling.skipped:
+                self.log.count("skipped")
+            elif coupling.status == Coupling.Status.PENDING_LOCAL_CREATE:
+                inserts.append((row, coupling))
+            else:
+                updates.append((row, coupling))
+        self.resolver.prepare_to_local(self.specs, rows)
+        self.update(updates)
+        self.page.save()
+        self.insert(inserts)
+        self.page.save()
+        self.log.flush(self.client.stats)
+
+    def uncoupled(self, row, inserts) -> None:
+        if self.options.create_new or not self.mapping.synch_only_coupled_records:
+            inserts.append((row, None))
+        else:
+            self.log.count("skipped")
+
+    # Updating ------------------------------------------------------------------------------
+
+    def update(self, items) -> None:
+        if not items:
+            return
+        local_rows = self.local.rows_by_system_id(c.local_id for _, c in items)
+        writes = []
+        for row, coupling in items:
+            local_row = local_rows.get(coupling.local_id)
+            if local_row is None:
+                self.local_record_deleted(row, coupling)
+                continue
+            write = self.decide(row, coupling, local_row)
+            if write:
+                writes.append(write)
+        self.write_updates(writes)
+
+    def decide(self, row, coupling, local_row):
+        coupling.status = Coupling.Status.COUPLED
+        dv_now = dataverse_snapshot(self.column_specs, row)
+        unconditional = self.options.unconditional
+        dv_base = {} if unconditional else coupling.dataverse_values
+        local_base = {} if unconditional else coupling.local_values
+        if not (self.options.force or unconditional) and self.is_echo(dv_now, dv_base):
+            self.in_step(row, coupling, dv_now, counted=not self.written_by_us(row))
+            return None
+        local_now = local_snapshot(self.plan.specs, local_row)
+        try:
+            decision = merge.to_local(
+                self.specs,
+                dv_now,
+                dv_base,
+                local_now,
+                local_base,
+                self.converter(row),
+                force=self.options.force or unconditional,
+            )
+            self.resolve_conflicts(decision, row, local_row)
+        except RecordError as exc:
+            self.fail(row, coupling, exc, local_row)
+            return None
+        except SkipRecord:
+            self.log.count("skipped")
+            return None
+        if not decision.has_changes:
+            coupling.local_values = local_now
+            self.in_step(row, coupling, dv_now, counted=True)
+            return None
+        return row, coupling, local_row, local_now, dv_now, decision
+
+    def is_echo(self, dv_now: dict, dv_base: dict) -> bool:
+        return all(dv_now.get(c) == dv_base.get(c, merge.MISSING) for c in self.from_columns)
+
+    def written_by_us(self, row) -> bool:
+        if self._integration_user is None:
+            self._integration_user = canonical(self.client.whoami().get("UserId"))
+        return canonical(row.get("_modifiedby_value")) == self._integration_user
+
+    def resolve_conflicts(self, decision, row, local_row) -> None:
+        if not decision.conflicts:
+            return
+        resolution = self.mapping.update_conflict_resolution
+        if resolution == Update.GET:
+            for conflict in decision.conflicts:
+                spec = conflict.spec
+                decision.changes[spec.local_field] = self.converter(row)(spec)
+            return
+        if resolution == Update.SEND:
+            return  # the local values win: only the fields not in conflict are taken
+        raise merge.conflict_error(
+            decision.conflicts,
+            self.local.describe(local_row),
+            f"Dataverse {self.plan.dataverse_table} row",
+        )
+
+    def write_updates(self, writes) -> None:
+        """Write each record only if nobody changed it since it was read (no lost update)."""
+        now = timezone.now()
+        manager = self.plan.model._default_manager
+        with transaction.atomic():
+            for row, coupling, local_row, local_now, dv_now, decision in writes:
+                values = {}
+                for assignments, _ in decision.changes.values():
+                    values.update(assignments)
+                updated = manager.filter(
+                    pk=local_row["pk"], modified_at=local_row["modified_at"]
+                ).update(**values, modified_at=now)
+                if not updated:
+                    self.log.count("skipped")  # edited meanwhile: the next run merges both
+                    continue
+                canon = {field: c for field, (_, c) in decision.changes.items()}
+                coupling.local_values = {**local_now, **canon}
+                self.in_step(row, coupling, dv_now, counted=False, local_modified=now)
+                self.log.count("modified")
+
+    def in_step(self, row, coupling, dv_now, *, counted, local_modified=None) -> None:
+        """Both sides agree: remember the row's values and version for next time."""
+        coupling.dataverse_values = {
+            **coupling.dataverse_values,
+            **{c: dv_now.get(c) for c in self.from_columns},
+        }
+        coupling.dataverse_version = row.get("versionnumber")
+        coupling.last_synch_dataverse_modified_on = parse_time(row.get("modifiedon"))
+        if local_modified is not None:
+            coupling.last_synch_modified_on = local_modified
+        mark_success(coupling, to_dataverse=False, job_id=self.log.job.pk)
+        self.page.touch(coupling)
+        if counted:
+            self.log.count("unchanged")
+
+    # Creating ------------------------------------------------------------------------------
+
+    def insert(self, items) -> None:
+        if not items:
+            return
+        ready = []
+        for row, coupling in items:
+            coupling = coupling or self.page.add(
+                self.store.new(
+                    local_id=uuid.uuid4(),
+                    dataverse_id=as_uuid(row[self.plan.primary_id]),
+                    status=Coupling.Status.PENDING_LOCAL_CREATE,
+                )
+            )
+            try:
+                ready.append((row, coupling, self.build(row, coupling.local_id)))
+            except RecordError as exc:
+                self.fail(row, coupling, exc)
+        self.page.save()
+        created = self.save_new([instance for _, _, instance in ready])
+        local_rows = self.local.rows_by_system_id(created)
+        for row, coupling, instance in ready:
+            if instance.system_id not in created:
+                self.fail(row, coupling, RecordError(self.rejected.get(instance.system_id, "")))
+                continue
+            coupling.status = Coupling.Status.COUPLED
+            coupling.local_values = local_snapshot(self.plan.specs, local_rows[instance.system_id])
+            dv_now = dataverse_snapshot(self.column_specs, row)
+            self.in_step(
+                row,
+                coupling,
+                dv_now,
+                counted=False,
+                local_modified=local_rows[instance.system_id]["modified_at"],
+            )
+            self.log.count("inserted")
+
+    def build(self, row, system_id):
+        instance = self.local.new_instance(system_id)
+        decision = merge.to_local(
+            self.specs,
+            dataverse_snapshot(self.column_specs, row),
+            {},
+            {},
+            {},
+            self.converter(row),
+            insert=True,
+        )
+        for assignments, _ in decision.changes.values():
+            for attname, value in assignments.items():
+                setattr(instance, attname, value)
+        self.check_required(instance, row)
+        return instance
+
+    def check_required(self, instance, row) -> None:
+        for field in instance._meta.concrete_fields:
+            if (
+                isinstance(field, models.ForeignKey)
+                and not field.null
+                and getattr(instance, field.attname) is None
+            ):
+                raise RecordError(
+                    f"A new {self.plan.local_caption} needs a {field.verbose_name}, and the "
+                    f"Dataverse {self.plan.dataverse_table} row "
+                    f"{row.get(self.plan.entity.primary_name, '')!s} gives none that is "
+                    "coupled. Couple it first."
+                )
+
+    def save_new(self, instances) -> set[uuid.UUID]:
+        """Insert in bulk; if the database refuses the batch, insert one by one to find why."""
+        self.rejected: dict[uuid.UUID, str] = {}
+        if not instances:
+            return set()
+        try:
+            with transaction.atomic():
+                self.local.insert(instances)
+            return {i.system_id for i in instances}
+        except IntegrityError:
+            pass
+        created = set()
+        for instance in instances:
+            instance.pk = None
+            try:
+                with transaction.atomic():
+                    self.local.insert([instance])
+                created.add(instance.system_id)
+            except IntegrityError as exc:
+                self.rejected[instance.system_id] = (
+                    f"The {self.plan.local_caption} could not be created: {exc}"
+                )
+        return created
+
+    # Deletion conflicts --------------------------------------------------------------------
+
+    def process_deleted(self, ids) -> None:
+        if not ids:
+            return
+        self.page = Page(self.store.by_dataverse_id(ids))
+        restore = []
+        for coupling in self.page.couplings.values():
+            self.dataverse_row_deleted(coupling, restore)
+        self.page.save()
+        if restore:
+            self.restore_in_dataverse(restore)
+        self.log.flush(self.client.stats)
+
+    def dataverse_row_deleted(self, coupling, restore) -> None:
+        resolution = self.mapping.deletion_conflict_resolution
+        local_row = self.local.rows_by_system_id([coupling.local_id]).get(coupling.local_id)
+        if resolution == Deletion.REMOVE_COUPLING or local_row is None:
+            self.page.delete(coupling)
+            self.log.count("uncoupled")
+        elif resolution == Deletion.RESTORE_RECORDS and self.mapping.direction != FROM:
+            self.page.delete(coupling)
+            restore.append(coupling.local_id)
+        else:
+            self.fail(
+                None,
+                coupling,
+                RecordError(
+                    f"{self.local.describe(local_row)} is coupled to a Dataverse "
+                    f"{self.plan.dataverse_table} row ({coupling.dataverse_id}) that was deleted. "
+                    "Restore it, delete the coupling, or set Resolve Deletion Conflicts on the "
+                    "table mapping."
+                ),
+                local_row,
+            )
+
+    def restore_in_dataverse(self, local_ids) -> None:
+        options = replace(self.options, create_new=True, local_ids=local_ids)
+        to_dataverse = ToDataverse(self.plan, self.client, options, self.log)
+        rows = list(self.local.rows_by_system_id(local_ids).values())
+        to_dataverse.process(rows)
+
+    def local_record_deleted(self, row, coupling) -> None:
+        resolution = self.mapping.deletion_conflict_resolution
+        if resolution == Deletion.REMOVE_COUPLING:
+            self.page.delete(coupling)
+            self.log.count("uncoupled")
+        elif resolution == Deletion.RESTORE_RECORDS and self.specs:
+            self.page.delete(coupling)
+            self.page.save()
+            self.insert([(row, None)])
+        else:
+            name = row.get(self.plan.entity.primary_name) or coupling.dataverse_id
+            self.fail(
+                row,
+                coupling,
+                RecordError(
+                    f"The {self.plan.local_caption} coupled to the Dataverse "
+                    f"{self.plan.dataverse_table} row {name!s} was deleted. Restore the records, "
+                    "delete the coupling, or set Resolve Deletion Conflicts on the table mapping."
+                ),
+            )
+
+    # Bookkeeping ---------------------------------------------------------------------------
+
+    def converter(self, row):
+        return lambda spec: value_for_local(spec, row, self.resolver, self.plan.model)
+
+    def fail(self, row, coupling, exc: RecordError, local_row=None) -> None:
+        mark_failure(coupling, exc.message, to_dataverse=False, job_id=self.log.job.pk)
+        self.page.touch(coupling)
+        name = (row or {}).get(self.plan.entity.primary_name) or ""
+        self.log.error(
+            exc.message,
+            detail=exc.detail,
+            code=exc.code,
+            local_id=coupling.local_id if local_row or coupling.pk else None,
+            local_description=self.local.describe(local_row) if local_row else "",
+            dataverse_id=coupling.dataverse_id,
+            dataverse_description=f"{self.plan.dataverse_caption} {name}".strip(),
+        )
+
+    def note_modified_on(self, rows) -> None:
+        for row in rows:
+            stamp = parse_time(row.get("modifiedon"))
+            if stamp and (self.latest_modified_on is None or stamp > self.latest_modified_on):
+                self.latest_modified_on = stamp
+
+
+def parse_time(value):
+    if value is None or hasattr(value, "tzinfo"):
+        return value
+    from datetime import datetime
+
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+class DeletionScan(FromDataverse):
+    """For mappings that never read Dataverse rows: find deleted rows through change tracking.
+
+    A coupled Dataverse row deleted under a To-only mapping would otherwise go unnoticed until
+    the local record changes again; reading only the primary key keeps the scan cheap.
+    """
+
+    def run(self, delta_link: str) -> str | None:
+        try:
+            return self.scan(delta_link or None)
+        except DeltaLinkExpired:
+            return self.scan(None)
+
+    def scan(self, delta_link) -> str | None:
+        feed = self.client.changes(
+            self.plan.dataverse_table, select=[self.plan.primary_id], delta_link=delta_link
+        )
+        deleted = []
+        for item in feed:
+            if isinstance(item, Deleted):
+                deleted.append(as_uuid(item.id))
+            if len(deleted) >= self.options.page_size:
+                self.process_deleted(deleted)
+                deleted = []
+        self.process_deleted(deleted)
+        return feed.delta_link
+
+
+class LocalDeletions(FromDataverse):
+    """Couplings whose local record was deleted: apply the deletion-conflict resolution."""
+
+    def run(self, delta_link: str = "") -> None:
+        couplings = self.store.queryset().filter(local_deleted_at__isnull=False, skipped=False)
+        ids = list(couplings.values_list("dataverse_id", flat=True)[:50_000])
+        for start in range(0, len(ids), self.options.page_size):
+            self.handle(ids[start : start + self.options.page_size])
+
+    def handle(self, ids) -> None:
+        self.page = Page(self.store.by_dataverse_id(ids))
+        rows = {
+            as_uuid(r[self.plan.primary_id]): r
+            for r in self.client.get_many(
+                self.plan.dataverse_table, ids, select=self.plan.read_columns()
+            )
+        }
+        self.resolver.prepare_to_local(self.specs, list(rows.values()))
+        for dataverse_id, coupling in list(self.page.couplings.items()):
+            row = rows.get(dataverse_id)
+            if row is None:  # gone on both sides: nothing left to keep in step
+                self.page.delete(coupling)
+                self.log.count("uncoupled")
+            else:
+                self.local_record_deleted(row, coupling)
+        self.page.save()
+        self.log.flush(self.client.stats)

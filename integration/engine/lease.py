@@ -1,0 +1,87 @@
+"""At most one run per mapping at a time, across processes and machines.
+
+A run holds a lease on its mapping row: a conditional UPDATE that succeeds only when nobody
+holds it or the holder's lease has expired. The UPDATE is atomic on PostgreSQL and SQLite
+alike, so no advisory locks are needed. A running job renews the lease on every page; a
+worker that dies stops renewing, and the next run may take over once the lease runs out.
+"""
+
+import os
+import socket
+import time
+import uuid
+from contextlib import contextmanager
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from synclog.models import SyncJob
+
+from ..models import IntegrationTableMapping
+from .errors import MappingBusy
+
+
+def lease_seconds() -> int:
+    return int(getattr(settings, "TANDEM_LEASE_SECONDS", 120))
+
+
+def new_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def try_acquire(mapping_id: int, owner: str) -> bool:
+    now = timezone.now()
+    free = Q(lease_owner="") | Q(lease_expires_at__lt=now) | Q(lease_owner=owner)
+    taken = IntegrationTableMapping.objects.filter(free, pk=mapping_id).update(
+        lease_owner=owner, lease_expires_at=now + timedelta(seconds=lease_seconds())
+    )
+    return taken == 1
+
+
+def renew(mapping_id: int, owner: str) -> None:
+    IntegrationTableMapping.objects.filter(pk=mapping_id, lease_owner=owner).update(
+        lease_expires_at=timezone.now() + timedelta(seconds=lease_seconds())
+    )
+
+
+def release(mapping_id: int, owner: str) -> None:
+    IntegrationTableMapping.objects.filter(pk=mapping_id, lease_owner=owner).update(
+        lease_owner="", lease_expires_at=None
+    )
+
+
+@contextmanager
+def mapping_lease(mapping: IntegrationTableMapping, *, wait: float = 0.0):
+    """Hold the mapping's lease for the duration of the block; raise MappingBusy if taken."""
+    owner = new_owner()
+    deadline = time.monotonic() + wait
+    while not try_acquire(mapping.pk, owner):
+        if time.monotonic() >= deadline:
+            raise MappingBusy(busy_message(mapping))
+        time.sleep(0.5)  # another run is finishing; polling the lease row is all we can do
+    try:
+        mark_interrupted_jobs(mapping)
+        yield lambda: renew(mapping.pk, owner)
+    finally:
+        release(mapping.pk, owner)
+
+
+def busy_message(mapping) -> str:
+    mapping.refresh_from_db(fields=["lease_owner", "lease_expires_at"])
+    return (
+        f"Another run of {mapping.name} is under way ({mapping.lease_owner}); this request "
+        "was not run in parallel with it."
+    )
+
+
+def mark_interrupted_jobs(mapping) -> int:
+    """Jobs still 'running' when we hold the lease lost their worker: say so on the log."""
+    stale = SyncJob.objects.filter(table_mapping_name=mapping.name, status=SyncJob.Status.RUNNING)
+    return stale.update(
+        status=SyncJob.Status.INTERRUPTED,
+        finished_at=timezone.now(),
+        message="The worker running this job stopped before it finished. Nothing it did is "
+        "lost: the next run of this mapping picked up where it ended.",
+    )
