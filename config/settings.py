@@ -201,3 +201,6 @@ DATAVERSE_EMULATOR_DOP_HINT = int(os.environ.get("DATAVERSE_EMULATOR_DOP_HINT", 
 DATAVERSE_EMULATOR_CONTROL_KEY = os.environ.get("DATAVERSE_EMULATOR_CONTROL_KEY", "")
 DATAVERSE_EMULATOR_LIMITS = _json.loads(os.environ.get("DATAVERSE_EMULATOR_LIMITS") or "{}")
 DATAVERSE_EMULATOR_FAULTS = _json.loads(os.environ.get("DATAVERSE_EMULATOR_FAULTS") or "{}")
+
+# The synchronization engine: records per page (one coupling query, one bulk write per page).
+TANDEM_PAGE_SIZE = int(os.environ.get("TANDEM_PAGE_SIZE", "1000"))

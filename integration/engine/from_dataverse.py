@@ -230,23 +230,25 @@ class FromDataverse:
 
     def write_updates(self, writes) -> None:
         """Write each record only if nobody changed it since it was read (no lost update)."""
+        if not writes:
+            return
         now = timezone.now()
-        manager = self.plan.model._default_manager
+        updates = []
+        for _, _, local_row, _, _, decision in writes:
+            values = {}
+            for assignments, _ in decision.changes.values():
+                values.update(assignments)
+            updates.append((local_row["pk"], local_row["modified_at"], values))
         with transaction.atomic():
-            for row, coupling, local_row, local_now, dv_now, decision in writes:
-                values = {}
-                for assignments, _ in decision.changes.values():
-                    values.update(assignments)
-                updated = manager.filter(
-                    pk=local_row["pk"], modified_at=local_row["modified_at"]
-                ).update(**values, modified_at=now)
-                if not updated:
-                    self.log.count("skipped")  # edited meanwhile: the next run merges both
-                    continue
-                canon = {field: c for field, (_, c) in decision.changes.items()}
-                coupling.local_values = {**local_now, **canon}
-                self.in_step(row, coupling, dv_now, counted=False, local_modified=now)
-                self.log.count("modified")
+            written = self.local.update_if_unchanged(updates, now)
+        for row, coupling, local_row, local_now, dv_now, decision in writes:
+            if local_row["pk"] not in written:
+                self.log.count("skipped")  # edited meanwhile: the next run merges both
+                continue
+            canon = {name: c for name, (_, c) in decision.changes.items()}
+            coupling.local_values = {**local_now, **canon}
+            self.in_step(row, coupling, dv_now, counted=False, local_modified=now)
+            self.log.count("modified")
 
     def in_step(self, row, coupling, dv_now, *, counted, local_modified=None) -> None:
         """Both sides agree: remember the row's values and version for next time."""

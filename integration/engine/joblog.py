@@ -32,6 +32,8 @@ class JobLog:
         self.counts = dict.fromkeys(COUNTERS, 0)
         self.pending_errors: list[SyncJobError] = []
         self.processed = 0
+        self._requests_at_start = 0
+        self._retries_at_start = 0
 
     @classmethod
     def start(

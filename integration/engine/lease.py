@@ -31,9 +31,35 @@ def new_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+def holder_is_gone(holder: str) -> bool:
+    """Whether the lease holder was a process on this machine that no longer runs.
+
+    A worker killed outright never releases its lease; on the same machine that is plain to
+    see, and waiting for the lease to expire would only delay the run that finishes its work.
+    """
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def try_acquire(mapping_id: int, owner: str) -> bool:
     now = timezone.now()
+    holder = (
+        IntegrationTableMapping.objects.filter(pk=mapping_id)
+        .values_list("lease_owner", flat=True)
+        .first()
+    )
     free = Q(lease_owner="") | Q(lease_expires_at__lt=now) | Q(lease_owner=owner)
+    if holder and holder_is_gone(holder):
+        free |= Q(lease_owner=holder)
     taken = IntegrationTableMapping.objects.filter(free, pk=mapping_id).update(
         lease_owner=owner, lease_expires_at=now + timedelta(seconds=lease_seconds())
     )

@@ -12,13 +12,14 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from ..models import Coupling
 from .specs import Kind, MappingPlan
 
 IDENTITY_FIELDS = ("no", "code")
+UPDATE_CHUNK = 200  # records per UPDATE: keeps SQLite under its bound-parameter limit
 NAME_FIELDS = ("name", "description", "surname")
 
 
@@ -115,6 +116,39 @@ class LocalTable:
         self.model._default_manager.bulk_update(
             instances, [*sorted(fields), "modified_at"], batch_size=500
         )
+
+    def update_if_unchanged(self, updates: list[tuple], now) -> set:
+        """Write ``updates`` [(pk, modified_at as read, {attname: value})] in bulk, each only
+        if the record still has the modification time it was read with. Return the primary
+        keys written. One UPDATE and one SELECT per chunk, whatever the number of records.
+        """
+        written = set()
+        for start in range(0, len(updates), UPDATE_CHUNK):
+            chunk = updates[start : start + UPDATE_CHUNK]
+            self._update_chunk(chunk, now)
+            written |= set(
+                self.model._default_manager.filter(
+                    pk__in=[pk for pk, _, _ in chunk], modified_at=now
+                ).values_list("pk", flat=True)
+            )
+        return written
+
+    def _update_chunk(self, chunk, now) -> None:
+        meta = self.model._meta
+        fields = sorted({attname for _, _, values in chunk for attname in values})
+        assignments = {}
+        for attname in fields:
+            field = meta.get_field(attname)
+            whens = [
+                When(pk=pk, then=Value(values[attname], output_field=field))
+                for pk, _, values in chunk
+                if attname in values
+            ]
+            assignments[field.attname] = Case(*whens, default=F(field.attname))
+        unchanged = Q()
+        for pk, modified_at, _ in chunk:
+            unchanged |= Q(pk=pk, modified_at=modified_at)
+        self.model._default_manager.filter(unchanged).update(**assignments, modified_at=now)
 
     def new_instance(self, system_id: uuid.UUID):
         return self.model(system_id=system_id)

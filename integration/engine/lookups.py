@@ -76,13 +76,14 @@ class LookupResolver:
     def _fetch_base_units(self, group_ids) -> dict[uuid.UUID, uuid.UUID]:
         from ..dataverse import odata
 
-        groups = " or ".join(f"_uomscheduleid_value eq {odata.literal(g)}" for g in group_ids)
         rows = self.client.query(
             "uom",
             select=["uomid", "_uomscheduleid_value"],
-            filter=f"isschedulebaseuom eq true and ({groups})",
+            filter=odata.and_(
+                "isschedulebaseuom eq true", odata.in_("_uomscheduleid_value", group_ids)
+            ),
         )
-        return {uuid.UUID(str(r["_uomscheduleid_value"])): uuid.UUID(str(r["uomid"])) for r in rows}
+        return {as_uuid(r["_uomscheduleid_value"]): as_uuid(r["uomid"]) for r in rows}
 
     def base_unit(self, group_id: uuid.UUID) -> uuid.UUID | None:
         return self._base_units.get(group_id)

@@ -4,6 +4,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 from synclog.models import SyncJob
 
 
@@ -28,7 +30,7 @@ class RunOptions:
     trigger: str = SyncJob.Trigger.MANUAL
     requested_by: str = ""
     run_id: uuid.UUID = field(default_factory=uuid.uuid4)
-    page_size: int = 1000
+    page_size: int = field(default_factory=lambda: settings.TANDEM_PAGE_SIZE)
     # Called after every page with (job, processed, total); total may be None.
     progress: Callable | None = None
     # Seconds to wait for another run of the same mapping to finish; 0: record "skipped".

@@ -96,18 +96,20 @@ class Command(BaseCommand):
             return synchronize_records(
                 [record], direction=run.direction, force=run.direction is not None, options=run
             )
+        names = None
         if options["mapping"]:
             mapping = IntegrationTableMapping.objects.filter(name=options["mapping"]).first()
             if mapping is None:
                 raise CommandError(f"There is no integration table mapping {options['mapping']}.")
-            run.full = options["full"] or options["unconditional"]
-            run.unconditional = options["unconditional"]
-            return synchronize_mapping(mapping, options=run)
+            names = [mapping.name]
+            if options["unconditional"]:
+                run.full = run.unconditional = True
+                return synchronize_mapping(mapping, options=run)
         if options["full"]:
             return run_full_synchronization(
-                create_new=options["create_new"] or RESTORE, options=run
+                names=names, create_new=options["create_new"] or RESTORE, options=run
             )
-        return synchronize_modified_records(options=run)
+        return synchronize_modified_records(names=names, options=run)
 
     def progress(self, job, processed, total):
         bar = self.bars.get(job.pk)
