@@ -20,8 +20,9 @@ from .conftest import counts, mapping
 
 @pytest.fixture
 def many_customers(salespeople_coupled, sync):
-    DemoDataBuilder(seed=11).load(DemoSizes(customers=60, vendors=0, contacts_per_company=0,
-                                            items=0, resources=0))
+    DemoDataBuilder(seed=11).load(
+        DemoSizes(customers=60, vendors=0, contacts_per_company=0, items=0, resources=0)
+    )
     sync("CURRENCY", full=True, create_new=True)
     return list(Customer.objects.filter(blocked="").order_by("pk"))
 
@@ -69,11 +70,15 @@ def test_updating_a_page_costs_the_same_for_5_or_25_records(many_customers, sync
     assert large[1] == 2, "one read of the coupled rows (bidirectional), one bulk update"
 
 
-def test_reading_a_page_from_dataverse_costs_the_same_for_5_or_25_rows(many_customers, sync,
-                                                                       emulator):
+def test_reading_a_page_from_dataverse_costs_the_same_for_5_or_25_rows(
+    many_customers, sync, emulator
+):
     sync("CUSTOMER", full=True, create_new=True)
-    ids = list(Coupling.objects.filter(local_table="erp.customer").values_list(
-        "dataverse_id", flat=True)[:33])
+    ids = list(
+        Coupling.objects.filter(local_table="erp.customer").values_list("dataverse_id", flat=True)[
+            :33
+        ]
+    )
     with emulator.user_session() as person:
         for row_id in ids:
             person.patch(f"accounts({row_id})", json={"telephone1": "+47 000"})
@@ -101,12 +106,14 @@ def run_without_changes(sync):
 
 
 def test_an_incremental_run_with_nothing_changed_costs_the_same_whatever_the_table_size(
-        many_customers, sync):
+    many_customers, sync
+):
     sync("CUSTOMER", full=True, create_new=True)
     sync("CUSTOMER")  # settles the echo of the full run
     small_table = run_without_changes(sync)
-    DemoDataBuilder(seed=12).load(DemoSizes(customers=120, vendors=0, contacts_per_company=0,
-                                            items=0, resources=0))
+    DemoDataBuilder(seed=12).load(
+        DemoSizes(customers=120, vendors=0, contacts_per_company=0, items=0, resources=0)
+    )
     sync("CUSTOMER", full=True, create_new=True)
     sync("CUSTOMER")
 

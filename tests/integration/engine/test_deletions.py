@@ -63,8 +63,9 @@ def test_restore_resolution_creates_the_account_again(pair, sync):
     assert counts(jobs["from"]) == {"inserted": 1}
     restored = Coupling.objects.get(local_id=customer.system_id, dataverse_table="account")
     assert restored.dataverse_id != coupling.dataverse_id
-    assert api.get(f"accounts({restored.dataverse_id})?$select=name").json()["name"] == \
-        customer.name
+    assert (
+        api.get(f"accounts({restored.dataverse_id})?$select=name").json()["name"] == customer.name
+    )
 
 
 def test_a_deleted_customer_fails_until_resolved(pair, sync):
@@ -101,7 +102,8 @@ def test_a_deleted_customer_with_delete_coupling_resolution_is_uncoupled(pair, s
 
 
 def test_a_to_only_mapping_notices_a_deleted_row_through_change_tracking(
-        standard_setup, demo, sync, emulator):
+    standard_setup, demo, sync, emulator
+):
     sync("CURRENCY", full=True, create_new=True)
     currency = Currency.objects.get(code="NOK")
     coupling = Coupling.objects.get(local_id=currency.system_id)
