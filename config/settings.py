@@ -88,6 +88,10 @@ def database_from_url(url: str | None, sqlite_file: Path) -> dict:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     else:
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(sqlite_file)}
+    if os.environ.get("TANDEM_TEST_DATABASE_PREFIX") and url:
+        # Lets several test runs share one PostgreSQL server without sharing a database.
+        name = f"{os.environ['TANDEM_TEST_DATABASE_PREFIX']}_{config.get('NAME') or 'db'}"
+        config.setdefault("TEST", {})["NAME"] = name
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets the web server, the workers and the emulator read while one writes;
         # IMMEDIATE transactions make writers queue instead of failing with "locked".

@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db import models as models_
 from django.db.models import Max
@@ -292,6 +293,9 @@ class DemoDataBuilder:
         contacts = self.contacts(sizes.contacts_per_company, customers, vendors, salespeople)
         items = self.items(sizes.items, units)
         resources = self.resources(sizes.resources, units)
+        reset_sequences(
+            [models.Customer, models.Vendor, models.Contact, models.Item, models.Resource]
+        )
         return {
             "currencies": len(currencies),
             "salespeople": len(salespeople),
@@ -548,6 +552,19 @@ def _adapter(field):
             else connection.ops.adapt_decimalfield_value(v, field.max_digits, field.decimal_places)
         )
     return lambda v: v
+
+
+def reset_sequences(model_list) -> None:
+    """Move PostgreSQL's id sequences past the ids written explicitly above.
+
+    Rows inserted with explicit primary keys leave the sequences behind, and the next record
+    saved through the ORM would collide. SQLite needs nothing: it uses the highest id.
+    """
+    statements = connection.ops.sequence_reset_sql(no_style(), model_list)
+    if statements:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
 
 
 def demo_data_present() -> bool:
