@@ -52,12 +52,26 @@ def created(request: ApiRequest, table: Table, row_id, options: QueryOptions) ->
 
 
 def create(request: ApiRequest, table: Table, options: QueryOptions) -> ApiResponse:
-    item = parse_row(
-        table, request.json(table.entity_set_name), creating=True, content_ids=request.content_ids
-    )
+    [response] = create_each(table, [(request, options)])
+    return response
+
+
+def create_each(table: Table, requests: list[tuple[ApiRequest, QueryOptions]]) -> list:
+    """Create requests of one table written together, each answered as if it ran alone.
+
+    All rows or none: ``$batch`` runs consecutive creates this way and falls back to one at a
+    time when any of them fails, so one writer call serves many parts.
+    """
+    items = [
+        parse_row(table, r.json(table.entity_set_name), creating=True, content_ids=r.content_ids)
+        for r, _ in requests
+    ]
     with transaction.atomic(using=DB):
-        [row_id] = Writer(request.caller).create(table, [item])
-    return created(request, table, row_id, options)
+        row_ids = Writer(requests[0][0].caller).create(table, items)
+    return [
+        created(request, table, row_id, options)
+        for (request, options), row_id in zip(requests, row_ids, strict=True)
+    ]
 
 
 def retrieve(request: ApiRequest, table: Table, row_id, options: QueryOptions) -> ApiResponse:

@@ -96,6 +96,7 @@ class EntityMetadata:
     primary_name: str
     attributes: dict[str, AttributeMetadata] = field(default_factory=dict)
     bulk_messages: frozenset[str] = frozenset()
+    display_name: str = ""  # the table's name as people see it, e.g. "Currency"
 
     def supports(self, message: str) -> bool:
         return message in self.bulk_messages
@@ -103,6 +104,12 @@ class EntityMetadata:
     @cached_property
     def by_read_name(self) -> dict[str, AttributeMetadata]:
         return {attribute.read_name: attribute for attribute in self.attributes.values()}
+
+
+def localized_label(label: dict | None) -> str:
+    """The user's label of a Label object (``{"UserLocalizedLabel": {"Label": …}}``)."""
+    localized = (label or {}).get("UserLocalizedLabel") or {}
+    return localized.get("Label") or ""
 
 
 class MetadataCache:
@@ -131,7 +138,7 @@ class MetadataCache:
 
     def _load(self, table: str) -> EntityMetadata:
         definition = self._definition(
-            table, "LogicalName,EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute"
+            table, "LogicalName,EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute,DisplayName"
         )
         entity = EntityMetadata(
             logical_name=table,
@@ -139,6 +146,7 @@ class MetadataCache:
             primary_id=definition["PrimaryIdAttribute"],
             primary_name=definition.get("PrimaryNameAttribute") or "",
             attributes=self._attributes(table),
+            display_name=localized_label(definition.get("DisplayName")),
         )
         self._add_details_and_messages(entity)
         return entity

@@ -64,6 +64,8 @@ def test_customers_go_to_accounts_with_their_lookups(salespeople_coupled, datave
         or counts(jobs["to"])["inserted"] == open_customers.count()
     )
     assert not jobs["to"].failed, list(SyncJobError.objects.values_list("message", flat=True))
+    assert jobs["to"].direction_text == "Customer to Account."
+    assert jobs["from"].direction_text == "Account to Customer."
     rows = accounts(dataverse_client)
     base = next(
         iter(
