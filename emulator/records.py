@@ -56,7 +56,7 @@ def create(request: ApiRequest, table: Table, options: QueryOptions) -> ApiRespo
     return response
 
 
-def create_each(table: Table, requests: list[tuple[ApiRequest, QueryOptions]]) -> list:
+def create_each(table: Table, requests: list[tuple[ApiRequest, QueryOptions]]) -> list[ApiResponse]:
     """Create requests of one table written together, each answered as if it ran alone.
 
     All rows or none: ``$batch`` runs consecutive creates this way and falls back to one at a
@@ -119,9 +119,34 @@ def upsert(request: ApiRequest, table: Table, row_id, options: QueryOptions) -> 
             writer.create(table, [item])
     if not exists:
         return created(request, table, row_id, options)
+    return updated(request, table, row_id, options)
+
+
+def updated(request: ApiRequest, table: Table, row_id, options: QueryOptions) -> ApiResponse:
     if request.prefer.get("return") == "representation":
         return representation(request, table, row_id, options, 200)
     return ApiResponse.empty(204, {"OData-EntityId": entity_url(request, table, row_id)})
+
+
+def update_each(
+    table: Table,
+    requests: list[tuple[ApiRequest, QueryOptions]],
+    row_ids: list[uuid.UUID],
+    if_match: str | None,
+) -> list[ApiResponse]:
+    """PATCHes of distinct existing rows written together, each answered as if it ran alone
+    (the ``$batch`` fast path, as ``create_each``); raises if a row does not exist."""
+    items = []
+    for (request, _), row_id in zip(requests, row_ids, strict=True):
+        body = request.json(table.entity_set_name)
+        items.append(parse_row(table, body, creating=False, content_ids=request.content_ids))
+        items[-1].row_id = row_id
+    with transaction.atomic(using=DB):
+        Writer(requests[0][0].caller).update(table, items, if_match)
+    return [
+        updated(request, table, row_id, options)
+        for (request, options), row_id in zip(requests, row_ids, strict=True)
+    ]
 
 
 def delete(request: ApiRequest, table: Table, row_id) -> ApiResponse:

@@ -10,25 +10,24 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from django.db.models import F, Q, Subquery, Value
+from django.db.models import F, Lookup, Q, Subquery, Value
 from django.db.models.functions import Upper
 from django.db.models.lookups import (
-    Contains,
-    EndsWith,
     Exact,
     GreaterThan,
     GreaterThanOrEqual,
     In,
+    IRegex,
     IsNull,
     LessThan,
     LessThanOrEqual,
-    StartsWith,
 )
 
 from . import schema
-from .errors import query_error, unknown_property
+from .errors import DataverseError, query_error, unknown_property
 from .models import ROW_MODELS
-from .odata.filter import Call, Compare, Literal, Logical, Not, Property
+from .odata import like
+from .odata.filter import Call, Compare, Literal, Logical, Not, Property, parse_filter
 from .schema.types import CHOICE_TYPES, LOOKUP_TYPES, STRING_TYPES, Attribute, Table
 
 OPERATORS = {
@@ -46,8 +45,9 @@ OPERATOR_KIND = {
     "lt": "LessThan",
     "le": "LessThanOrEqual",
 }
+BOOLEAN_TEXT = {"true": True, "false": False, "1": True, "0": False}
 FLIPPED = {"eq": "eq", "ne": "ne", "gt": "lt", "ge": "le", "lt": "gt", "le": "ge"}
-STRING_CALLS = {"contains": Contains, "startswith": StartsWith, "endswith": EndsWith}
+STRING_CALLS = ("contains", "startswith", "endswith")
 EDM_TYPES = {
     "String": "Edm.String",
     "Memo": "Edm.String",
@@ -156,6 +156,25 @@ def guid_value(kind: str, value) -> tuple[bool, object]:
     return False, value
 
 
+def in_value(attribute: Attribute, value: Literal) -> Literal:
+    """In / NotIn take their values as strings (``Collection(Edm.String)``); Dataverse converts
+    each one to the column's type, so ``'1'`` is the number 1 for an integer or choice."""
+    if value.kind != "string" or attribute.type in STRING_TYPES:
+        return value
+    if attribute.type == "Boolean" and value.value.strip().lower() in BOOLEAN_TEXT:
+        return Literal(BOOLEAN_TEXT[value.value.strip().lower()], "boolean")
+    try:
+        converted = parse_filter(value.value.strip())
+    except DataverseError:
+        converted = None
+    if not isinstance(converted, Literal) or converted.kind in ("string", "enum", "null"):
+        raise query_error(
+            f"The value '{value.value}' of PropertyValues cannot be converted to the type "
+            f"'{edm_type(attribute)}' of the property '{attribute.logical_name}'."
+        )
+    return converted
+
+
 class SqlFilter:
     """Translate a $filter tree for one table into a Q object."""
 
@@ -210,7 +229,10 @@ class SqlFilter:
         if name in ("Microsoft.Dynamics.CRM.In", "Microsoft.Dynamics.CRM.NotIn"):
             named = dict(node.named)
             attribute = readable_property(self.table, named["PropertyName"].value)
-            values = [coerce_literal(attribute, value, "eq") for value in named["PropertyValues"]]
+            values = [
+                coerce_literal(attribute, in_value(attribute, value), "eq")
+                for value in named["PropertyValues"]
+            ]
             matched = Q(In(column(attribute), values))
             return ~matched if name.endswith("NotIn") else matched
         raise query_error(f"An unknown function with name '{name}' was found.")
@@ -225,7 +247,7 @@ class SqlFilter:
         if attribute.type not in STRING_TYPES or not isinstance(text, Literal):
             raise query_error(f"No function signature for the function with name '{node.name}'.")
         coerce_literal(attribute, text, "eq")  # type check only
-        return Q(STRING_CALLS[node.name](column(attribute), Upper(Value(text.value or ""))))
+        return pattern_condition(attribute, node.name, text.value or "")
 
     def navigation(self, path: Property, build) -> Q:
         """``primarycontactid/fullname eq 'x'``: a condition on the row a lookup points at."""
@@ -239,6 +261,33 @@ class SqlFilter:
         inner = SqlFilter(target).q(build(Property(path.path[1:])))
         ids = ROW_MODELS[target_name].objects.filter(inner).values(target.primary_id)
         return Q(In(F(attribute.logical_name), Subquery(ids)))
+
+
+class Like(Lookup):
+    """``lhs LIKE rhs`` with backslash as escape character, spelled the same on both
+    databases (Django's own lookups escape the wildcards this pattern must keep)."""
+
+    lookup_name = "dataverse_like"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} LIKE {rhs} ESCAPE '\\'", [*lhs_params, *rhs_params]
+
+
+def pattern_condition(attribute: Attribute, function: str, pattern: str) -> Q:
+    """contains / startswith / endswith with Dataverse's LIKE wildcards (see odata.like)."""
+    pieces = like.parse(pattern)
+    if pieces is None:
+        return Q(pk__in=[])
+    simple = like.like_pattern(pieces, function)
+    if simple is not None:
+        return Q(Like(column(attribute), Value(simple)))
+    expression = like.regex(pieces, function)
+    if expression is None:
+        return Q(pk__in=[])
+    # Case-insensitive regular expressions fold every letter's case, not only ASCII's.
+    return Q(IRegex(F(attribute.logical_name), Value(expression)))
 
 
 def condition(op: str, lhs, rhs) -> Q:

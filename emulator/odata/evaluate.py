@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from ..errors import query_error
+from . import like
 from .filter import Call, Compare, Literal, Logical, Not, Property
 
 COMPARE = {
@@ -59,11 +60,7 @@ def evaluate(node, item: dict, known: set[str], type_name: str) -> bool:
         part = value_of(node.args[1], item, known, type_name)
         if not isinstance(text, str) or not isinstance(part, str):
             return False
-        return {
-            "contains": part in text,
-            "startswith": text.startswith(part),
-            "endswith": text.endswith(part),
-        }[node.name]
+        return like.matches(text, part, node.name)
     if isinstance(node, Literal) and isinstance(node.value, bool):
         return node.value
     raise query_error("The $filter expression is not supported on this resource.")

@@ -7,6 +7,7 @@ accept exactly the same language.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import uuid
 from dataclasses import dataclass
@@ -63,6 +64,7 @@ TOKEN = re.compile(
   | (?P<date>\d{4}-\d{2}-\d{2}\b)
   | (?P<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?[mMdDfFlL]?)
   | (?P<string>')
+  | (?P<json>")
   | (?P<name>@?[A-Za-z_$][A-Za-z0-9_.$]*)
   | (?P<punct>[(),/=\[\]])
     """,
@@ -88,10 +90,11 @@ def tokenize(text: str) -> list[Token]:
                 f"{position} in '{text}'."
             )
         kind = match.lastgroup
-        if kind == "string":
+        if kind in ("string", "json"):
             start = position
-            value, position = read_string(text, position)
-            tokens.append(Token("string", text[start:position], start, value))
+            read = read_string if kind == "string" else read_json_string
+            value, position = read(text, position)
+            tokens.append(Token(kind, text[start:position], start, value))
             continue
         position = match.end()
         if kind != "space":
@@ -113,6 +116,16 @@ def read_string(text: str, start: int) -> tuple[str, int]:
         chars.append(char)
         position += 1
     raise query_error(f"There is an unterminated literal at position {start} in '{text}'.")
+
+
+def read_json_string(text: str, start: int) -> tuple[str, int]:
+    """``"1"``: Microsoft's examples write the values of In / NotIn as JSON strings."""
+    try:
+        return json.decoder.scanstring(text, start + 1)
+    except json.JSONDecodeError:
+        raise query_error(
+            f"There is an unterminated literal at position {start} in '{text}'."
+        ) from None
 
 
 def merge_enum_literals(tokens: list[Token]) -> list[Token]:
@@ -255,7 +268,7 @@ class Parser:
             self.index += 1
             values = []
             while self.peek() is not None and self.peek().text != "]":
-                values.append(literal(self.take(), self.text))
+                values.append(collection_item(self.take(), self.text))
                 if self.peek() is not None and self.peek().text == ",":
                     self.index += 1
             self.expect("]")
@@ -263,8 +276,19 @@ class Parser:
         return literal(self.take(), self.text)
 
 
+def collection_item(token: Token, text: str) -> Literal:
+    """A value of a collection parameter: a literal, or a JSON string (only valid here)."""
+    if token.kind == "json":
+        return Literal(token.value, "string")
+    return literal(token, text)
+
+
 def literal(token: Token, text: str) -> Literal:
     kind = token.kind
+    if kind == "json":  # a double quote is no literal outside a collection parameter
+        raise query_error(
+            f"Syntax error: character '\"' is not valid at position {token.position} in '{text}'."
+        )
     if kind in ("string", "enum"):
         return Literal(token.value, kind)
     if kind == "guid":
