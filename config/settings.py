@@ -137,9 +137,14 @@ LOGIN_URL = "admin:login"
 # django-q2. The ORM broker needs nothing but the database; REDIS_URL switches to Redis.
 # ``retry`` must exceed ``timeout``: otherwise a long synchronization still running is
 # handed to a second worker. ``catch_up`` off: a cluster that was down runs each missed
-# schedule once, not once per missed interval.
+# schedule once, not once per missed interval. ``max_attempts`` 1 and ``ack_failures``: a
+# failed run is not repeated by the broker; the next scheduled run picks up its work.
+# Every cluster runs django-q2's scheduler unless Q_SCHEDULER=0; it locks due schedules
+# (SELECT ... FOR UPDATE on PostgreSQL, an IMMEDIATE transaction on SQLite), so two
+# schedulers never fire one due schedule twice (docs/scaling.md). Q_CLUSTER_NAME keeps
+# installations that share one Redis apart (it prefixes the queue's keys).
 Q_CLUSTER = {
-    "name": "tandem",
+    "name": os.environ.get("Q_CLUSTER_NAME", "tandem"),
     "workers": int(os.environ.get("Q_WORKERS", "2")),
     "recycle": 200,
     "timeout": int(os.environ.get("Q_TIMEOUT", "3600")),
@@ -149,6 +154,7 @@ Q_CLUSTER = {
     "save_limit": 1000,
     "ack_failures": True,
     "label": "Django Q2",
+    "scheduler": env_bool("Q_SCHEDULER", True),
 }
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -208,3 +214,13 @@ DATAVERSE_EMULATOR_FAULTS = _json.loads(os.environ.get("DATAVERSE_EMULATOR_FAULT
 
 # The synchronization engine: records per page (one coupling query, one bulk write per page).
 TANDEM_PAGE_SIZE = int(os.environ.get("TANDEM_PAGE_SIZE", "1000"))
+
+# Scheduled synchronization (docs/scaling.md). A run holds its mapping's lease, renewed every
+# page; a holder on another machine that stops renewing loses it after this many seconds.
+TANDEM_LEASE_SECONDS = int(os.environ.get("TANDEM_LEASE_SECONDS", "120"))
+# How long a scheduled run or Run Now waits for a run of the same mapping already under way,
+# before it is recorded as a skipped job.
+TANDEM_RUN_WAIT_SECONDS = float(os.environ.get("TANDEM_RUN_WAIT_SECONDS", "10"))
+# A local change wakes its mapping's sleeping schedule at most once per this many seconds per
+# table and process, so a bulk of saves costs a query now and then, not one per row.
+TANDEM_WAKE_THROTTLE_SECONDS = float(os.environ.get("TANDEM_WAKE_THROTTLE_SECONDS", "10"))

@@ -12,6 +12,7 @@ from django.db import transaction
 from synclog.models import SyncDirection
 
 from .models import ConnectionSetup, IntegrationFieldMapping, IntegrationTableMapping, SyncSchedule
+from .services.schedules import schedules_ensure
 
 TO = SyncDirection.TO_INTEGRATION_TABLE
 FROM = SyncDirection.FROM_INTEGRATION_TABLE
@@ -267,6 +268,7 @@ def reset_to_defaults(names=None) -> ResetResult:
     with transaction.atomic():
         for default in chosen:
             _write_mapping(default)
+        schedules_ensure(restart=[m.name for m in chosen])
     standard = {m.name for m in STANDARD_MAPPINGS}
     return ResetResult(
         reset=[m.name for m in chosen], not_standard=sorted((wanted or set()) - standard)
@@ -338,6 +340,7 @@ def ensure_defaults() -> bool:
     """
     ConnectionSetup.get()
     if IntegrationTableMapping.objects.exists():
+        schedules_ensure()  # an installation from before the schedules, or one that lost them
         return False
     reset_to_defaults()
     return True

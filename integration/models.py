@@ -5,6 +5,8 @@ its tables rather than its mapping, so resetting the mappings to the defaults ke
 coupling, as in Business Central.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -192,6 +194,7 @@ class IntegrationTableMapping(models.Model):
             ("synchronize_mapping", "Can synchronize integration table mappings"),
             ("couple_records", "Can couple and uncouple records"),
             ("reset_mappings", "Can use the default synchronization setup"),
+            ("synchronize_records", "Can synchronize records now"),
         ]
 
     def __str__(self):
@@ -414,3 +417,104 @@ class SyncSchedule(models.Model):
 
     def __str__(self):
         return f"{self.table_mapping.name} every {self.interval_minutes} min"
+
+
+class SyncRequest(models.Model):
+    """One manual request: an action chosen on a page or a command, run by a worker.
+
+    Its id is the ``run_id`` of every synchronization job it writes, so the run status page
+    shows the request's jobs and their live progress from the moment a worker takes it up.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "In process"
+        FINISHED = "finished", "Finished"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    action = models.CharField(max_length=100, help_text="For example Synchronize Now.")
+    description = models.CharField(max_length=250, blank=True)
+    requested_by = models.CharField(max_length=150, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    message = models.TextField(blank=True)
+    return_url = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "synchronization request"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.action}: {self.description}" if self.description else self.action
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class FullSyncReviewLine(models.Model):
+    """One mapping on the Full Synchronization Review page (table 5373).
+
+    The recommendation comes from the data on both sides; the line's status follows its run,
+    and a line starts only when the lines of the mappings it depends on have finished.
+    """
+
+    class Recommendation(models.TextChoices):
+        FULL_SYNCHRONIZATION = "full_synchronization", "Full Synchronization"
+        COUPLE_RECORDS = "couple_records", "Couple Records"
+        NO_RECORDS = "no_records", "No Records To Synchronize Now"
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "", "—"
+        WAITING = "waiting", "Waiting for dependencies"
+        READY = "ready", "Ready"
+        IN_PROCESS = "in_process", "In Process"
+        FINISHED = "finished", "Finished"
+        ERROR = "error", "Error"
+
+    name = models.CharField("Name", max_length=20, unique=True)
+    position = models.PositiveIntegerField(default=0, help_text="Place in the job order.")
+    dependency_filter = models.CharField(max_length=250, blank=True)
+    direction = models.CharField(max_length=30, choices=SyncDirection.choices)
+    recommendation = models.CharField(max_length=30, blank=True, choices=Recommendation.choices)
+    analyzed_at = models.DateTimeField(null=True, blank=True)
+    analysis_message = models.TextField(blank=True)
+    local_records = models.PositiveIntegerField(null=True, blank=True)
+    dataverse_records = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Known exactly only after a preview."
+    )
+    has_dataverse_records = models.BooleanField(default=False)
+    # The preview: what the line's run would do, computed before anything is written.
+    to_create_in_dataverse = models.PositiveIntegerField(null=True, blank=True)
+    to_create_locally = models.PositiveIntegerField(null=True, blank=True)
+    to_update = models.PositiveIntegerField(null=True, blank=True)
+    to_couple = models.PositiveIntegerField(null=True, blank=True)
+    duplicates = models.PositiveIntegerField(null=True, blank=True)
+
+    status = models.CharField(max_length=20, blank=True, choices=Status.choices)
+    run_id = models.UUIDField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    message = models.TextField(blank=True)
+    requested_by = models.CharField(max_length=150, blank=True)
+    # Synch. Only Coupled Records as it was before the run set it aside: the question at the
+    # end restores it (No) or clears it for good (Yes). None: nothing to ask for this line.
+    synch_only_coupled_before = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "full synchronization review line"
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def dependencies(self) -> list[str]:
+        return [n.strip() for n in self.dependency_filter.split("|") if n.strip()]
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.WAITING, self.Status.READY, self.Status.IN_PROCESS)

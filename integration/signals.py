@@ -2,12 +2,17 @@
 
 Receivers are connected per model, only for models the engine can synchronize, because a
 receiver for every model would stop Django from deleting in bulk anywhere else (a
-``post_delete`` listener makes the ORM fetch each row it deletes).
+``post_delete`` listener makes the ORM fetch each row it deletes) and would cost every save
+of every model a call.
+
+- A deleted coupled record is remembered on its coupling (``mark_local_deletion``).
+- A saved or deleted record wakes the sleeping schedules of its table's mappings
+  (``wake_sleeping_schedules``; throttled per table, see ``services.schedule_wakeups``).
 """
 
 from django.apps import apps
 from django.db.models import DateTimeField, UUIDField
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 
@@ -40,10 +45,20 @@ def mark_local_deletion(sender, instance, **kwargs) -> None:
     ).update(local_deleted_at=timezone.now())
 
 
+def wake_sleeping_schedules(sender, **kwargs) -> None:
+    """A change to a mapped table wakes its mappings' schedules On Hold (within a minute)."""
+    from .services.schedule_wakeups import local_table_changed
+
+    local_table_changed(sender._meta.label_lower)
+
+
 def connect() -> None:
     for model in synchronizable_models():
+        label = model._meta.label_lower
         post_delete.connect(
-            mark_local_deletion,
-            sender=model,
-            dispatch_uid=f"tandem-deletion-{model._meta.label_lower}",
+            mark_local_deletion, sender=model, dispatch_uid=f"tandem-deletion-{label}"
         )
+        for signal, event in ((post_save, "save"), (post_delete, "delete")):
+            signal.connect(
+                wake_sleeping_schedules, sender=model, dispatch_uid=f"tandem-wake-{event}-{label}"
+            )

@@ -79,6 +79,8 @@ class SyncJobFilter(django_filters.FilterSet):
         label="Record (local or Dataverse id)", method="filter_by_record"
     )
     jobs = UUIDInFilter(label="Job ids", method="filter_by_record", widget=forms.HiddenInput)
+    # The jobs of one request, e.g. a schedule's last run (both directions of a mapping).
+    run = django_filters.UUIDFilter(label="Run", field_name="run_id", widget=forms.HiddenInput)
 
     class Meta:
         model = SyncJob
@@ -92,6 +94,7 @@ class SyncJobFilter(django_filters.FilterSet):
             "failed_only",
             "record",
             "jobs",
+            "run",
         ]
 
     def filter_period(self, queryset, name, value):

@@ -85,6 +85,19 @@ class SyncJob(models.Model):
         default=0, help_text="Transient faults (throttling, timeouts, 5xx) cured by a retry."
     )
     http_requests = models.PositiveIntegerField(default=0)
+    # What the retries were for, so that a slow run explains itself (none of these failed a
+    # record: the request was sent again and succeeded, or the job stopped with a message).
+    throttled = models.PositiveIntegerField(
+        default=0, help_text="Answers 429 (service protection limits), each waited out."
+    )
+    server_errors = models.PositiveIntegerField(default=0, help_text="Answers 5xx.")
+    timeouts = models.PositiveIntegerField(default=0, help_text="Requests not answered in time.")
+    dropped_connections = models.PositiveIntegerField(
+        default=0, help_text="Connections closed before the answer was complete."
+    )
+    retry_wait_seconds = models.FloatField(
+        default=0, help_text="Time spent waiting before retries (Retry-After and back-off)."
+    )
 
     class Meta:
         verbose_name = "integration synchronization job"

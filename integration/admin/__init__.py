@@ -4,4 +4,4 @@ Thin by design: pages and actions call services; ``integration.forms`` translate
 pages and models.
 """
 
-from . import connection, mappings, schedules  # noqa: F401  (registers the ModelAdmins)
+from . import connection, couplings, mappings, schedules  # noqa: F401  (registers the ModelAdmins)

@@ -65,6 +65,8 @@ class ConnectionSetupAdmin(admin.ModelAdmin):
             **(extra_context or {}),
             "can_test": request.user.has_perm("integration.test_connection"),
             "can_reset": can_reset(request),
+            # Synchronize Modified Records and Run Full Synchronization (the review page).
+            "can_synchronize": request.user.has_perm("integration.synchronize"),
         }
         return super().changeform_view(request, object_id, form_url, extra_context)
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from .. import filters, forms, setup_services
 from ..admin_reset import can_reset, report_reset, reset_confirmation
 from ..models import IntegrationFieldMapping, IntegrationTableMapping
+from . import mapping_actions
 
 # ---- Integration Table Mappings --------------------------------------------------------
 
@@ -60,7 +61,8 @@ class IntegrationTableMappingAdmin(admin.ModelAdmin):
     list_filter = ["direction", "synch_only_coupled_records", "dataverse_table"]
     search_fields = ["name", "local_table", "dataverse_table"]
     inlines = [FieldMappingInline]
-    actions = ["use_default_synchronization_setup"]
+    # Use Default Synchronization Setup, then synchronizing and coupling whole mappings.
+    actions = ["use_default_synchronization_setup", *mapping_actions.ACTIONS]
 
     @staticmethod
     def model_of(obj):
@@ -140,6 +142,12 @@ class IntegrationTableMappingAdmin(admin.ModelAdmin):
 
     def has_reset_mappings_permission(self, request):
         return can_reset(request)
+
+    def has_synchronize_mapping_permission(self, request):
+        return request.user.has_perm("integration.synchronize_mapping")
+
+    def has_couple_records_permission(self, request):
+        return request.user.has_perm("integration.couple_records")
 
     @admin.action(description="Use Default Synchronization Setup", permissions=["reset_mappings"])
     def use_default_synchronization_setup(self, request, queryset):

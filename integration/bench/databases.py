@@ -9,6 +9,7 @@ database the variable names.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -46,15 +47,19 @@ class ThrowAwayDatabases:
     def engine(self) -> str:
         return "PostgreSQL" if self.server_url else "SQLite"
 
-    def url(self, name: str) -> str:
-        """A new, empty database called ``name`` for this run."""
+    def url(self, name: str, template: str | None = None) -> str:
+        """A new database called ``name`` for this run: empty, or a copy of ``template`` (a
+        database of this run no process is using any more)."""
         if not self.server_url:
             path = self.directory / f"{name}.sqlite3"
             path.unlink(missing_ok=True)
+            if template:
+                shutil.copyfile(self.directory / f"{template}.sqlite3", path)
             return f"sqlite:///{path}"
         database = f"{self.prefix}_{name}"
         self._execute(f'DROP DATABASE IF EXISTS "{database}"')
-        self._execute(f'CREATE DATABASE "{database}"')
+        copy = f' TEMPLATE "{self.prefix}_{template}"' if template else ""
+        self._execute(f'CREATE DATABASE "{database}"{copy}')
         self.created.append(database)
         return with_database(self.server_url, database)
 

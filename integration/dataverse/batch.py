@@ -16,7 +16,7 @@ from typing import Any
 from uuid import uuid4
 
 from .odata_values import dumps
-from .transport import Transport, decode_json
+from .transport import Transport, decode_json, not_web_api
 
 MAX_OPERATIONS = 1000  # Dataverse refuses larger batches
 CRLF = "\r\n"
@@ -91,9 +91,17 @@ def get_all(transport: Transport, urls: list[str]) -> list[Answer]:
     if response.status_code != 200:
         whole = Answer(response.status_code, {}, decode_json(response))
         return [whole] * len(urls)
-    answers = decode(response.content, response.headers.get("Content-Type", ""))
+    answers = decode_answer(response)
     missing = Answer(502, {}, {"error": {"code": "", "message": "No answer in the $batch."}})
     return answers + [missing] * (len(urls) - len(answers))
+
+
+def decode_answer(response) -> list[Answer]:
+    """The answers of a ``$batch`` response; ``ConnectionUnusable`` if it is not one."""
+    try:
+        return decode(response.content, response.headers.get("Content-Type", ""))
+    except (ValueError, IndexError, UnicodeDecodeError):
+        raise not_web_api(response, response.headers.get("Content-Type", "")) from None
 
 
 def decode(content: bytes, content_type: str) -> list[Answer]:

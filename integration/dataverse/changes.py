@@ -18,7 +18,7 @@ from uuid import UUID
 
 from .errors import DeltaLinkExpired, error_from_body
 from .metadata import EntityMetadata
-from .query import Reader, raise_query_error, read_name
+from .query import Reader, checked_page, raise_query_error, read_name
 from .rows import Deleted, decode_row
 from .transport import decode_json
 
@@ -80,8 +80,29 @@ class ChangeFeed:
                 )
             if response.status_code != 200:
                 raise_query_error(response, body, "the change tracking read")
-            yield body
+            yield checked_page(response, body)
             url = body.get("@odata.nextLink")
+
+
+def has_changes(transport, link: str) -> bool:
+    """Whether anything changed since ``link``: one request for one row, nothing decoded.
+
+    The answer is for the whole table (Dataverse refuses ``$filter`` with change tracking),
+    so a change outside the caller's filter also counts; the stored link is not advanced.
+    """
+    headers = {"Prefer": "odata.track-changes,odata.maxpagesize=1"}
+    response = transport.request("GET", link, headers=headers)
+    body = decode_json(response)
+    if response.status_code in (400, 404, 410):
+        code, message = error_from_body(body)
+        raise DeltaLinkExpired(
+            f"Dataverse no longer accepts the delta link ({message or response.reason}).",
+            status=response.status_code,
+            code=code,
+        )
+    if response.status_code != 200:
+        raise_query_error(response, body, "the change tracking check")
+    return bool(body.get("value"))
 
 
 def _change(entity: EntityMetadata, raw: dict[str, Any]) -> dict[str, Any] | Deleted:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from .changes import ChangeFeed
+from .changes import ChangeFeed, has_changes
 from .config import ClientConfig
 from .connection_test import ConnectionTestReport, run_connection_test
 from .errors import ConnectionUnusable
@@ -97,6 +97,13 @@ class DataverseClient:
         entity = self._metadata.entity(table)
         return ChangeFeed(self._reader, entity, select, delta_link, self.config.page_size)
 
+    def has_changes(self, delta_link: str) -> bool:
+        """Whether any row was created, changed or deleted since ``delta_link`` (one request).
+
+        Raises ``DeltaLinkExpired`` when Dataverse no longer accepts the link.
+        """
+        return has_changes(self._transport, delta_link)
+
     # -- writes -----------------------------------------------------------------------
 
     def create_many(
@@ -106,10 +113,18 @@ class DataverseClient:
         return self._writer.write("create", table, rows, read_back)
 
     def update_many(
-        self, table: str, rows: Sequence[Mapping[str, Any]], read_back: Sequence[str] = ()
+        self,
+        table: str,
+        rows: Sequence[Mapping[str, Any]],
+        read_back: Sequence[str] = (),
+        etags: Mapping[UUID, str] | None = None,
     ) -> list[WriteResult]:
-        """Update ``rows`` (primary id plus the changed columns); one result per row."""
-        return self._writer.write("update", table, rows, read_back)
+        """Update ``rows`` (primary id plus the changed columns); one result per row.
+
+        With ``etags`` (row id → ETag read), a row changed since it was read is not written:
+        its result fails with 412 ConcurrencyVersionMismatch (optimistic concurrency).
+        """
+        return self._writer.write("update", table, rows, read_back, etags)
 
     def delete_many(self, table: str, ids: Iterable[UUID | str]) -> list[WriteResult]:
         """Delete the rows ``ids``; a row that is already gone counts as deleted."""

@@ -42,6 +42,11 @@ class ClientConfig:
     # Renew the token this many seconds before it expires.
     token_renewal_margin: float = 120.0
 
+    # No answer is read past this size (a page of 5,000 rows is a few MB): a proxy or a
+    # hostile server cannot make the client hold more in memory. An answer still coming
+    # after ``read_timeout`` seconds in all counts as a timeout, however steadily it trickles.
+    max_response_bytes: int = 64 * 1024 * 1024
+
     def __post_init__(self) -> None:
         if not 1 <= self.page_size <= 5000:
             raise ValueError("page_size must be between 1 and 5000")

@@ -24,6 +24,7 @@ STRING_TOO_LONG = "0x80044331"
 INVALID_ARGUMENT = "0x80040203"
 NOT_UPDATABLE = "0x80041100"
 INVALID_OPTION = "0x8004431a"
+CONCURRENCY_VERSION_MISMATCH = "0x80060882"  # If-Match with an ETag the row no longer has
 
 
 class DataverseError(Exception):
@@ -76,7 +77,8 @@ class ConnectionUnusable(DataverseError):
 
     Reasons: ``unreachable``, ``bad_url``, ``bad_credentials``, ``token_rejected``,
     ``not_authorized``, ``missing_table``, ``bad_query`` (a filter or column the table does
-    not have).
+    not have), ``bad_response`` (an answer that is no Web API answer: not JSON, too large,
+    or pointing to another host).
     """
 
     def __init__(

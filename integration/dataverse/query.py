@@ -20,7 +20,7 @@ from .errors import ConnectionUnusable, error_from_body
 from .metadata import EntityMetadata, MetadataCache, raise_for_response
 from .odata import in_
 from .rows import decode_row
-from .transport import Transport, decode_json
+from .transport import Transport, decode_json, not_web_api
 
 URL_LIMIT = 32_768
 URL_MARGIN = 1_024  # room for proxies' additions and the Prefer-less nextLink variants
@@ -101,7 +101,7 @@ class Reader:
             body = decode_json(response)
             if response.status_code != 200:
                 raise_query_error(response, body, doing)
-            yield body
+            yield checked_page(response, body)
             url = body.get("@odata.nextLink")
 
     def _batch_pages(self, urls: list[str], doing: str) -> list[dict[str, Any]]:
@@ -131,6 +131,21 @@ class Reader:
 
         one, per_id = url_length(1), url_length(2) - url_length(1)
         return max(1, min(self._page_size, (URL_LIMIT - URL_MARGIN - one) // per_id + 1))
+
+
+def checked_page(response, body: Any) -> dict[str, Any]:
+    """A page of rows as the Web API shapes it: rows in ``value``, links as text."""
+    if not isinstance(body, dict):
+        raise not_web_api(response, response.headers.get("Content-Type", ""))
+    rows = body.get("value", [])
+    links = [body.get("@odata.nextLink"), body.get("@odata.deltaLink")]
+    if (
+        not isinstance(rows, list)
+        or not all(isinstance(row, dict) for row in rows)
+        or not all(link is None or isinstance(link, str) for link in links)
+    ):
+        raise not_web_api(response, response.headers.get("Content-Type", ""))
+    return body
 
 
 def read_name(entity: EntityMetadata, name: str) -> str:

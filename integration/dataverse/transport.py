@@ -23,7 +23,7 @@ import time
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -59,6 +59,7 @@ RETRY_POLICY: dict[int | str, Action] = {
     "refused": Action.STOP,  # DNS failure or connection refused: wrong URL or host down
     "tls": Action.STOP,  # certificate or TLS failure
     "bad_url": Action.STOP,  # not an http(s) URL at all
+    "too_large": Action.STOP,  # an answer past max_response_bytes: not Dataverse speaking
 }
 
 STANDARD_HEADERS = {
@@ -105,6 +106,8 @@ class Transport:
         authenticated: bool = True,
     ) -> requests.Response:
         """Send one request, retrying per ``RETRY_POLICY``; return the final response."""
+        if authenticated:
+            self._check_origin(url)
         started = time.monotonic()
         attempt, renewed = 0, False
         while True:
@@ -112,6 +115,8 @@ class Transport:
             token = self.tokens.token() if authenticated else None
             response, failure = self._send_once(method, url, headers, data, token)
             key = failure if response is None else response.status_code
+            if response is not None and response.is_redirect:
+                raise _redirected(response)
             action = RETRY_POLICY.get(key, Action.RETURN)
             if action is Action.RETURN:
                 return response
@@ -123,7 +128,7 @@ class Transport:
                 self.tokens.invalidate(token)
                 continue
             if action is Action.STOP:
-                raise _unusable(failure, url)
+                raise _unusable(failure, url, self.config.max_response_bytes)
             delay = self._delay(action, attempt, response)
             elapsed = time.monotonic() - started
             if (
@@ -143,10 +148,19 @@ class Transport:
             self.stats.add("requests")
         all_headers.update(headers or {})
         try:
+            # Redirects are not followed: the Web API never redirects, and a redirect is
+            # the easiest way to lead a bearer token elsewhere.
             response = self.session.request(
-                method, url, headers=all_headers, data=data, timeout=self.config.timeout
+                method,
+                url,
+                headers=all_headers,
+                data=data,
+                timeout=self.config.timeout,
+                stream=True,
+                allow_redirects=False,
             )
-        except requests.RequestException as exc:
+            read_body(response, self.config.max_response_bytes, self.config.read_timeout)
+        except (requests.RequestException, ResponseTooLarge) as exc:
             failure = _failure_kind(exc)
             logger.info("Dataverse %s %s failed: %s (%s)", method, url, failure, type(exc).__name__)
             self._count(failure)
@@ -156,6 +170,17 @@ class Transport:
         if hint := response.headers.get("x-ms-dop-hint"):
             self._note_dop_hint(hint)
         return response, None
+
+    def _check_origin(self, url: str) -> None:
+        """The access token goes to the environment and nowhere else, whatever a next-page
+        or delta link in an answer says."""
+        if origin(url) != origin(self.config.environment_url):
+            raise ConnectionUnusable(
+                f"An answer from Dataverse pointed to {origin(url) or url!r}, which is not the "
+                f"environment {origin(self.config.environment_url)}; the request was not sent, "
+                "so the access token stays with the environment.",
+                reason="bad_response",
+            )
 
     def _count(self, key: int | str) -> None:
         counter = {429: "throttled", "timeout": "timeouts", "dropped": "dropped_connections"}
@@ -204,17 +229,80 @@ def parse_retry_after(value: str | None) -> float | None:
         return None
 
 
+class ResponseTooLarge(Exception):
+    """An answer grew past ``max_response_bytes`` and was abandoned."""
+
+
+def read_body(response: requests.Response, limit: int, seconds: float) -> None:
+    """Read a streamed answer into ``response.content``, at most ``limit`` bytes and
+    ``seconds`` in all (the read timeout bounds each wait, not a steady trickle)."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        response.close()
+        raise ResponseTooLarge(declared)
+    deadline = time.monotonic() + seconds
+    chunks, size = [], 0
+    for chunk in response.iter_content(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            response.close()
+            raise ResponseTooLarge(size)
+        if time.monotonic() > deadline:
+            response.close()
+            raise requests.Timeout(f"the answer was still coming after {seconds} s")
+        chunks.append(chunk)
+    response._content = b"".join(chunks)
+    response._content_consumed = True
+
+
+def origin(url: str) -> str:
+    """``scheme://host:port`` of ``url`` (the default port made explicit), or empty."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return ""
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return ""
+    return f"{parts.scheme}://{parts.hostname.lower()}:{port}"
+
+
 def decode_json(response: requests.Response) -> Any:
-    """Return the JSON body with exact decimals (money must not pass through float)."""
+    """Return the JSON body with exact decimals (money must not pass through float).
+
+    An error answer that is not JSON (an HTML error page) reads as ``{}``: its status says
+    enough. A successful answer that is not JSON is no Web API answer at all (a proxy's login
+    page, a wrong URL): ``ConnectionUnusable`` rather than an empty result that would read as
+    "no rows".
+    """
     if not response.content:
         return {}
     try:
-        return json.loads(response.content, parse_float=Decimal)
-    except ValueError:
-        return {}
+        body = json.loads(response.content, parse_float=Decimal)
+    except (ValueError, RecursionError):  # RecursionError: nesting thousands deep
+        body = None
+    if response.status_code >= 300:
+        return body if body is not None else {}
+    content_type = response.headers.get("Content-Type", "")
+    if body is None or "json" not in content_type.lower():
+        raise not_web_api(response, content_type)
+    return body
 
 
-def _failure_kind(exc: requests.RequestException) -> str:
+def not_web_api(response: requests.Response, content_type: str = "") -> ConnectionUnusable:
+    what = content_type.split(";")[0].strip() or "no content type"
+    return ConnectionUnusable(
+        f"{origin(response.url) or 'Dataverse'} answered HTTP {response.status_code} with "
+        f"something that is not a Web API answer ({what}, {len(response.content)} bytes). "
+        "Check the environment URL, and any proxy between Tandem and Dataverse.",
+        reason="bad_response",
+        status=response.status_code,
+    )
+
+
+def _failure_kind(exc: Exception) -> str:
+    if isinstance(exc, ResponseTooLarge):
+        return "too_large"
     if isinstance(exc, requests.Timeout):  # ConnectTimeout is also a ConnectionError
         return "timeout"
     if isinstance(exc, requests.exceptions.SSLError):
@@ -234,8 +322,14 @@ def _failure_kind(exc: requests.RequestException) -> str:
     return "dropped"  # ChunkedEncodingError, ContentDecodingError: the answer broke off
 
 
-def _unusable(failure: str | None, url: str) -> ConnectionUnusable:
+def _unusable(failure: str | None, url: str, limit: int) -> ConnectionUnusable:
     host = url.split("/")[2] if "//" in url else url
+    if failure == "too_large":
+        return ConnectionUnusable(
+            f"The answer from {host} was larger than {limit // (1024 * 1024)} MB and was "
+            "abandoned; Dataverse never answers that much at once.",
+            reason="bad_response",
+        )
     if failure == "bad_url":
         return ConnectionUnusable(f"'{url}' is not a valid http(s) URL.", reason="bad_url")
     if failure == "tls":
@@ -245,6 +339,17 @@ def _unusable(failure: str | None, url: str) -> ConnectionUnusable:
     return ConnectionUnusable(
         f"Could not connect to {host}: the host name does not resolve or nothing answers there.",
         reason="unreachable",
+    )
+
+
+def _redirected(response: requests.Response) -> ConnectionUnusable:
+    location = response.headers.get("Location", "")
+    return ConnectionUnusable(
+        f"{origin(response.url) or 'Dataverse'} answered with a redirect to {location!r}, which "
+        "was not followed: the Web API never redirects. Check the environment URL (https, "
+        "the organization's host name) and any proxy in between.",
+        reason="bad_url",
+        status=response.status_code,
     )
 
 

@@ -57,6 +57,7 @@ class Pending:
     index: int
     id: UUID
     body: dict[str, Any]
+    etag: str | None = None  # update only if the row still has this version (If-Match)
 
 
 @dataclass
@@ -93,9 +94,16 @@ class Writer:
         table: str,
         rows: Sequence[Mapping[str, Any]],
         read_back: Sequence[str] = (),
+        etags: Mapping[UUID, str] | None = None,
     ) -> list[WriteResult]:
-        """Create or update ``rows``; return one result per row, in the order given."""
+        """Create or update ``rows``; return one result per row, in the order given.
+
+        ``etags`` (updates): row id → the ``@odata.etag`` the caller read. Such a row is
+        written only if nobody changed it since; otherwise its result fails with 412
+        ConcurrencyVersionMismatch and the caller reads it again.
+        """
         entity = self._metadata.entity(table)
+        etags = etags or {}
         results: list[WriteResult | None] = [None] * len(rows)
         pending: list[Pending] = []
         for index, row in enumerate(rows):
@@ -108,7 +116,7 @@ class Writer:
             body = encode_row(entity, columns, self._metadata.entity_set_name)
             if operation == "create":
                 body = {entity.primary_id: str(row_id), **body}
-            pending.append(Pending(index, row_id, body))
+            pending.append(Pending(index, row_id, body, etags.get(row_id)))
         self._run(operation, entity, pending, results)
         if read_back:
             self._read_back(entity, results, read_back)
@@ -148,6 +156,12 @@ class Writer:
         self, operation: str, entity: EntityMetadata, chunk: list[Pending]
     ) -> Outcomes:
         done: Outcomes = []
+        conditional = [p for p in chunk if p.etag]
+        if conditional:
+            # The Web API's bulk messages carry no If-Match per row: these go as $batch.
+            plain = [p for p in chunk if not p.etag]
+            rest = self._write_chunk(operation, entity, plain) if plain else []
+            return self._batch(operation, entity, conditional) + rest
         message = BULK_MESSAGE.get(operation)
         if message and entity.supports(message):
             answer = self._bulk(message, entity, chunk)
@@ -200,7 +214,7 @@ class Writer:
             answer = Answer(response.status_code, decode_json(response))
             _raise_if_unusable(answer)
             return self._outcomes(operation, entity, [(p, answer) for p in chunk])
-        answers = batch.decode(response.content, response.headers.get("Content-Type", ""))
+        answers = batch.decode_answer(response)
         missing = Answer(0, {"error": {"message": "Dataverse did not answer for this row."}})
         pairs = [(p, Answer(a.status, a.body)) for p, a in zip(chunk, answers, strict=False)]
         pairs += [(p, missing) for p in chunk[len(answers) :]]
@@ -211,7 +225,8 @@ class Writer:
         if operation == "create":
             return batch.Operation("POST", collection, row.body)
         if operation == "update":  # If-Match: * keeps an update from creating a missing row
-            return batch.Operation("PATCH", f"{collection}({row.id})", row.body, {"If-Match": "*"})
+            headers = {"If-Match": row.etag or "*"}
+            return batch.Operation("PATCH", f"{collection}({row.id})", row.body, headers)
         return batch.Operation("DELETE", f"{collection}({row.id})")
 
     # -- answers to results -------------------------------------------------------------

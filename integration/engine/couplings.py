@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Coupling
+from .bulk_sql import forget, insert_rows, remember, update_changed
 from .specs import MappingPlan
 
 UPDATE_FIELDS = [
@@ -28,6 +29,8 @@ UPDATE_FIELDS = [
     "local_deleted_at",
     "updated_at",
 ]
+# What identifies a coupling (a unique constraint), to find the keys of rows just inserted.
+KEY_FIELDS = ("local_table", "dataverse_table", "local_id")
 
 
 class CouplingStore:
@@ -41,11 +44,13 @@ class CouplingStore:
         )
 
     def by_local_id(self, local_ids) -> dict[uuid.UUID, Coupling]:
-        rows = self.queryset().filter(local_id__in=list(local_ids))
+        rows = list(self.queryset().filter(local_id__in=list(local_ids)))
+        remember(rows, UPDATE_FIELDS)
         return {c.local_id: c for c in rows}
 
     def by_dataverse_id(self, dataverse_ids) -> dict[uuid.UUID, Coupling]:
-        rows = self.queryset().filter(dataverse_id__in=list(dataverse_ids))
+        rows = list(self.queryset().filter(dataverse_id__in=list(dataverse_ids)))
+        remember(rows, UPDATE_FIELDS)
         return {c.dataverse_id: c for c in rows}
 
     def new(self, *, local_id, dataverse_id, status=Coupling.Status.COUPLED) -> Coupling:
@@ -63,13 +68,19 @@ class CouplingStore:
         now = timezone.now()
         for coupling in changed:
             coupling.updated_at = now
-        with transaction.atomic():
-            if deleted:
-                Coupling.objects.filter(pk__in=[c.pk for c in deleted if c.pk]).delete()
-            if created:
-                Coupling.objects.bulk_create(created, batch_size=500)
-            if changed:
-                Coupling.objects.bulk_update(changed, UPDATE_FIELDS, batch_size=500)
+        try:
+            with transaction.atomic():
+                if deleted:
+                    Coupling.objects.filter(pk__in=[c.pk for c in deleted if c.pk]).delete()
+                if created:
+                    insert_rows(Coupling, created, KEY_FIELDS)
+                if changed:
+                    # Only the columns that changed; updated_at says the coupling was touched.
+                    update_changed(Coupling, changed, UPDATE_FIELDS, always={"updated_at"})
+        except BaseException:
+            forget([*created, *changed])  # rolled back: their next write writes every column
+            raise
+        remember([*created, *changed], UPDATE_FIELDS)
 
 
 def mark_success(coupling: Coupling, *, to_dataverse: bool, job_id) -> None:

@@ -26,7 +26,7 @@ from .errors import RecordError
 from .local_table import LocalTable
 from .lookups import LookupResolver, as_uuid
 from .specs import FROM
-from .to_dataverse import Page, SkipRecord, ToDataverse
+from .to_dataverse import WRITE_ATTEMPTS, Page, SkipRecord, ToDataverse
 from .transfer import dataverse_snapshot, local_snapshot, value_for_local
 from .values import canonical
 
@@ -105,6 +105,9 @@ class FromDataverse:
                 models.Q(last_synch_result=Coupling.Result.FAILURE)
                 | models.Q(status=Coupling.Status.PENDING_LOCAL_CREATE)
             )
+            # Failed once by this very job (a local deletion found earlier in the pass) is
+            # enough: trying again now would count one record twice and skip it too soon.
+            .exclude(last_synch_job_id=self.log.job.pk)
         )
         ids = list(failed.values_list("dataverse_id", flat=True)[:50_000])
         for start in range(0, len(ids), self.options.page_size):
@@ -129,17 +132,20 @@ class FromDataverse:
         self.note_modified_on(rows)
         ids = [as_uuid(r[self.plan.primary_id]) for r in rows]
         self.page = Page(self.store.by_dataverse_id(ids))
-        inserts, updates = [], []
+        inserts, updates, pending = [], [], []
         for row, row_id in zip(rows, ids, strict=True):
             coupling = self.page.couplings.get(row_id)
             if coupling is None:
                 self.uncoupled(row, inserts)
             elif coupling.skipped:
                 self.log.count("skipped")
+            elif coupling.last_synch_job_id == self.log.job.pk:
+                continue  # handled earlier in this job (a local deletion, a retry): once is all
             elif coupling.status == Coupling.Status.PENDING_LOCAL_CREATE:
-                inserts.append((row, coupling))
+                pending.append((row, coupling))
             else:
                 updates.append((row, coupling))
+        updates += self.confirm_pending(pending, inserts)
         self.resolver.prepare_to_local(self.specs, rows)
         self.update(updates)
         self.page.save()
@@ -153,9 +159,26 @@ class FromDataverse:
         else:
             self.log.count("skipped")
 
+    def confirm_pending(self, pending, inserts) -> list:
+        """Split local creates left unconfirmed into done (the record exists) and to-do.
+
+        A run that dies after inserting the record and before confirming its coupling leaves
+        both behind: inserting again would collide with the record's system id, so this run
+        takes the record as created and finishes the coupling.
+        """
+        existing = self.local.existing_system_ids(c.local_id for _, c in pending)
+        confirmed = []
+        for row, coupling in pending:
+            if coupling.local_id in existing:
+                self.page.confirmed.add(coupling.dataverse_id)
+                confirmed.append((row, coupling))
+            else:
+                inserts.append((row, coupling))
+        return confirmed
+
     # Updating ------------------------------------------------------------------------------
 
-    def update(self, items) -> None:
+    def update(self, items, attempt: int = 1) -> None:
         if not items:
             return
         local_rows = self.local.rows_by_system_id(c.local_id for _, c in items)
@@ -168,7 +191,7 @@ class FromDataverse:
             write = self.decide(row, coupling, local_row)
             if write:
                 writes.append(write)
-        self.write_updates(writes)
+        self.edited_meanwhile(self.write_updates(writes), attempt)
 
     def decide(self, row, coupling, local_row):
         coupling.status = Coupling.Status.COUPLED
@@ -198,7 +221,7 @@ class FromDataverse:
             self.log.count("skipped")
             return None
         if not decision.has_changes:
-            coupling.local_values = local_now
+            coupling.local_values = local_baseline(coupling, local_now)
             self.in_step(row, coupling, dv_now, counted=True)
             return None
         return row, coupling, local_row, local_now, dv_now, decision
@@ -228,10 +251,13 @@ class FromDataverse:
             f"Dataverse {self.plan.dataverse_table} row",
         )
 
-    def write_updates(self, writes) -> None:
-        """Write each record only if nobody changed it since it was read (no lost update)."""
+    def write_updates(self, writes) -> list:
+        """Write each record only if nobody changed it since it was read (no lost update).
+
+        Return the (row, coupling) pairs of records edited meanwhile, left unwritten.
+        """
         if not writes:
-            return
+            return []
         now = timezone.now()
         updates = []
         for _, _, local_row, _, _, decision in writes:
@@ -241,14 +267,43 @@ class FromDataverse:
             updates.append((local_row["pk"], local_row["modified_at"], values))
         with transaction.atomic():
             written = self.local.update_if_unchanged(updates, now)
+        edited = []
         for row, coupling, local_row, local_now, dv_now, decision in writes:
             if local_row["pk"] not in written:
-                self.log.count("skipped")  # edited meanwhile: the next run merges both
+                edited.append((row, coupling))
                 continue
             canon = {name: c for name, (_, c) in decision.changes.items()}
-            coupling.local_values = {**local_now, **canon}
-            self.in_step(row, coupling, dv_now, counted=False, local_modified=now)
+            coupling.local_values = local_baseline(coupling, local_now, canon)
+            # A local change not yet sent keeps the record a candidate of the next To pass.
+            record = {**local_now, **canon}  # the record as this write leaves it
+            unsent = any(coupling.local_values.get(f) != v for f, v in record.items())
+            self.in_step(
+                row, coupling, dv_now, counted=False, local_modified=None if unsent else now
+            )
             self.log.count("modified")
+        return edited
+
+    def edited_meanwhile(self, items, attempt: int) -> None:
+        """Records saved locally between this run's read and its write: decide again.
+
+        The Dataverse row is not read again by a later run (the change feed has moved on),
+        so leaving the record would lose the Dataverse change; merging now keeps both.
+        """
+        if not items:
+            return
+        if attempt < WRITE_ATTEMPTS:
+            self.update(items, attempt + 1)
+            return
+        for row, coupling in items:
+            self.fail(
+                row,
+                coupling,
+                RecordError(
+                    f"The {self.plan.local_caption} coupled to the Dataverse "
+                    f"{self.plan.dataverse_table} row {coupling.dataverse_id} kept changing while "
+                    f"it was being written ({attempt} attempts); the next run will try it again."
+                ),
+            )
 
     def in_step(self, row, coupling, dv_now, *, counted, local_modified=None) -> None:
         """Both sides agree: remember the row's values and version for next time."""
@@ -263,7 +318,8 @@ class FromDataverse:
         mark_success(coupling, to_dataverse=False, job_id=self.log.job.pk)
         self.page.touch(coupling)
         if counted:
-            self.log.count("unchanged")
+            confirmed = coupling.dataverse_id in self.page.confirmed
+            self.log.count("inserted" if confirmed else "unchanged")
 
     # Creating ------------------------------------------------------------------------------
 
@@ -444,6 +500,16 @@ class FromDataverse:
             stamp = parse_time(row.get("modifiedon"))
             if stamp and (self.latest_modified_on is None or stamp > self.latest_modified_on):
                 self.latest_modified_on = stamp
+
+
+def local_baseline(coupling, local_now: dict, written: dict | None = None) -> dict:
+    """The local values last synchronized, after the From pass wrote ``written``.
+
+    A field keeps its old baseline: the record may hold a local change made during the run
+    that the To pass has not sent yet, and taking it into the baseline would hide it for
+    good. Fields without a baseline (a new coupling) take the record's values.
+    """
+    return {**local_now, **coupling.local_values, **(written or {})}
 
 
 def parse_time(value):

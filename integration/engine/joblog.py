@@ -12,6 +12,17 @@ from synclog.models import SyncJob, SyncJobError
 
 from .options import RunOptions
 
+# The client's counters a job records: its share of them, from the job's start.
+CLIENT_COUNTERS = {
+    "http_requests": "requests",
+    "retries": "retries",
+    "throttled": "throttled",
+    "server_errors": "server_errors",
+    "timeouts": "timeouts",
+    "dropped_connections": "dropped_connections",
+    "retry_wait_seconds": "waited_seconds",
+}
+
 COUNTERS = (
     "inserted",
     "modified",
@@ -32,8 +43,7 @@ class JobLog:
         self.counts = dict.fromkeys(COUNTERS, 0)
         self.pending_errors: list[SyncJobError] = []
         self.processed = 0
-        self._requests_at_start = 0
-        self._retries_at_start = 0
+        self._client_at_start: dict[str, float] = {}
 
     @classmethod
     def start(
@@ -105,17 +115,17 @@ class JobLog:
         self.job.heartbeat_at = timezone.now()
         fields = [*COUNTERS, "processed", "heartbeat_at"]
         if client_stats is not None:
-            self.job.http_requests = client_stats.requests - self._requests_at_start
-            self.job.retries = client_stats.retries - self._retries_at_start
-            fields += ["http_requests", "retries"]
+            for job_field, counter in CLIENT_COUNTERS.items():
+                value = getattr(client_stats, counter) - self._client_at_start.get(counter, 0)
+                setattr(self.job, job_field, round(value, 3) if isinstance(value, float) else value)
+            fields += list(CLIENT_COUNTERS)
         SyncJob.objects.filter(pk=self.job.pk).update(**{f: getattr(self.job, f) for f in fields})
         self.heartbeat()
         if self.options.progress:
             self.options.progress(self.job, self.processed, self.job.total)
 
     def track_client(self, client_stats) -> None:
-        self._requests_at_start = client_stats.requests
-        self._retries_at_start = client_stats.retries
+        self._client_at_start = {c: getattr(client_stats, c) for c in CLIENT_COUNTERS.values()}
 
     def finish(self, message: str = "", *, status=SyncJob.Status.FINISHED, client_stats=None):
         self.flush(client_stats)

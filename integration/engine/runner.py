@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from synclog.models import SyncJob
 
-from ..dataverse.errors import ConnectionUnusable, RetryLater
+from ..dataverse.errors import DataverseError
 from ..models import IntegrationTableMapping
 from .errors import JobStopped, MappingBusy
 from .from_dataverse import DeletionScan, FromDataverse, LocalDeletions
@@ -21,7 +21,9 @@ from .local_table import safe_watermark
 from .options import RunOptions
 from .specs import BOTH, FROM, TO, build_plan
 
-STOPPING = (JobStopped, ConnectionUnusable, RetryLater)
+# Errors that stop a job with their message: a mapping that cannot work, and whatever the
+# client raises (RetryLater, ConnectionUnusable, or an answer it could not use).
+STOPPING = (JobStopped, DataverseError)
 
 
 def synchronize(
@@ -68,6 +70,10 @@ def run_pass(plan, client, options, direction, heartbeat) -> SyncJob:
             run_from(plan, client, options, log, started)
     except STOPPING as exc:
         return log.fail_job(exc, client_stats=client.stats)
+    except Exception as exc:
+        # A fault of Tandem's own: the log still says the job failed and why, then it rises.
+        log.fail_job(exc, client_stats=client.stats)
+        raise
     return log.finish(client_stats=client.stats)
 
 

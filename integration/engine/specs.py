@@ -217,6 +217,7 @@ def build_plan(mapping: IntegrationTableMapping, client) -> MappingPlan:
     from ..dataverse import odata
 
     model = local_model(mapping)
+    check_table_filter(mapping, model)
     entity = client.entity(mapping.dataverse_table)
     all_mappings = list(IntegrationTableMapping.objects.all())
     specs = build_specs(mapping, model, entity, all_mappings)
@@ -226,6 +227,7 @@ def build_plan(mapping: IntegrationTableMapping, client) -> MappingPlan:
             expression = odata.parse_filter(mapping.integration_table_filter)
         except odata.ODataFilterError as exc:
             raise JobStopped(f"The integration table filter of {mapping.name} is invalid: {exc}")
+        check_filter_columns(mapping, entity)
     return MappingPlan(
         mapping=mapping,
         model=model,
@@ -235,6 +237,35 @@ def build_plan(mapping: IntegrationTableMapping, client) -> MappingPlan:
         local_caption=str(model._meta.verbose_name).title(),
         dataverse_caption=table_caption(entity),
     )
+
+
+def check_table_filter(mapping, model) -> None:
+    """A table filter stored by other means than the page (which checks it) stops the job."""
+    from django.core.exceptions import ValidationError
+
+    from ..filters import check_table_filter as check
+
+    try:
+        check(model, mapping.table_filter)
+    except ValidationError as exc:
+        raise JobStopped(
+            f"The table filter of {mapping.name} is not valid: {' '.join(exc.messages)} "
+            "Correct the table filter on the mapping."
+        ) from None
+
+
+def check_filter_columns(mapping, entity) -> None:
+    """Columns the integration table filter names must exist, or every read would fail."""
+    from ..filters import integration_filter_problems
+
+    problems = integration_filter_problems(
+        mapping.integration_table_filter, entity, mapping.dataverse_table
+    )
+    if problems:
+        raise JobStopped(
+            f"The integration table filter of {mapping.name} cannot be used: "
+            f"{' '.join(problems)} Correct the filter on the mapping."
+        )
 
 
 def table_caption(entity) -> str:

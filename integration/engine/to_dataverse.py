@@ -10,12 +10,13 @@ retry or a second worker completes that create instead of making another row.
 
 import uuid
 
-from ..dataverse.errors import RecordFailed
+from ..dataverse.errors import CONCURRENCY_VERSION_MISMATCH, RecordFailed
 from ..models import Coupling, IntegrationTableMapping
 from . import merge
 from .couplings import CouplingStore, mark_failure, mark_success
 from .errors import RecordError
 from .local_table import LocalTable
+from .lookahead import Lookahead, Prepared
 from .lookups import LookupResolver
 from .specs import BOTH, TO
 from .transfer import dataverse_snapshot, local_snapshot, value_for_dataverse
@@ -23,6 +24,9 @@ from .transfer import dataverse_snapshot, local_snapshot, value_for_dataverse
 Deletion = IntegrationTableMapping.DeletionConflictResolution
 Update = IntegrationTableMapping.UpdateConflictResolution
 NOT_FOUND_CODES = {"0x80040217"}
+# A row changed by someone between this run's read and its write is read and decided again,
+# this many times in all; after that it fails and the next run tries it again.
+WRITE_ATTEMPTS = 3
 
 
 class ToDataverse:
@@ -37,6 +41,8 @@ class ToDataverse:
         self.resolver = LookupResolver(plan, client)
         self.bidirectional = self.mapping.direction == BOTH and options.direction is None
         self.page: Page | None = None
+        self.lookahead: Lookahead | None = None  # the next page, prepared during a send
+        self.etags: dict[uuid.UUID, str] = {}  # of rows read in this run, for If-Match
 
     # Candidates ----------------------------------------------------------------------------
 
@@ -49,13 +55,16 @@ class ToDataverse:
             return
         retry = self.retry_queryset()
         window = self.local.modified_since(watermark)
+        if self.options.unconditional:
+            # Every record in the filter, also those in step: they are written again.
+            window = self.local.filtered()
         self.log.set_total(retry.count() + window.count())
         retried = set()
-        for rows in self.local.pages(retry, self.options.page_size):
+        for rows in self.ahead(self.local.pages(retry, self.options.page_size)):
             retried.update(r["system_id"] for r in rows)
             self.process(rows)
         # A retried record may also have changed since the watermark: once is enough.
-        for rows in self.local.pages(window, self.options.page_size):
+        for rows in self.ahead(self.local.pages(window, self.options.page_size)):
             rows = [r for r in rows if r["system_id"] not in retried]
             if rows:
                 self.process(rows)
@@ -73,7 +82,7 @@ class ToDataverse:
     # One page ------------------------------------------------------------------------------
 
     def process(self, rows: list[dict]) -> None:
-        self.page = Page(self.store.by_local_id(r["system_id"] for r in rows))
+        self.page = Page(self.couplings_of(rows))
         inserts, updates, pending = [], [], []
         for row in rows:
             coupling = self.page.couplings.get(row["system_id"])
@@ -121,6 +130,43 @@ class ToDataverse:
                 recreate.append((row, coupling))
         return confirmed, recreate
 
+    # Preparing the next page during a send (see lookahead) ---------------------------------
+
+    def ahead(self, pages):
+        """``pages``, each prepared while the page before it is being sent, when that cannot
+        change what is decided: not when the mapping's lookups resolve through its own
+        couplings, which the page being sent is about to add to."""
+        own = (self.plan.local_table, self.plan.dataverse_table)
+        if any((r.local_table, r.dataverse_table) == own for s in self.specs for r in s.related):
+            yield from pages
+            return
+        with Lookahead(pages, self.prepare) as self.lookahead:
+            try:
+                yield from self.lookahead
+            finally:
+                self.lookahead = None
+
+    def prepare(self, rows: list[dict]) -> Prepared:
+        """Reads and decisions only: the page's couplings, and what its new rows would be."""
+        couplings = self.store.by_local_id(r["system_id"] for r in rows)
+        prepared = Prepared(rows, couplings)
+        new = [r for r in rows if r["system_id"] not in couplings]
+        if new and (self.options.create_new or not self.mapping.synch_only_coupled_records):
+            self.resolver.prepare_to_dataverse(self.specs, rows)
+            prepared.creates = {r["system_id"]: self.work_out_create(r) for r in new}
+        return prepared
+
+    def couplings_of(self, rows) -> dict:
+        prepared = self.lookahead.current if self.lookahead else None
+        if prepared is None:
+            return self.store.by_local_id(r["system_id"] for r in rows)
+        ids = {r["system_id"] for r in rows}
+        return {i: c for i, c in prepared.couplings.items() if i in ids}
+
+    def sending(self, request):
+        """Send; meanwhile prepare the next page, if there is a lookahead."""
+        return self.lookahead.while_running(request) if self.lookahead else request()
+
     # Creating ------------------------------------------------------------------------------
 
     def insert(self, items) -> None:
@@ -134,11 +180,8 @@ class ToDataverse:
                 )
             )
             coupling.status = Coupling.Status.PENDING_CREATE
-            local_now = local_snapshot(self.plan.specs, row)
             try:
-                decision = merge.to_dataverse(
-                    self.specs, local_now, {}, None, {}, self.converter(row), insert=True
-                )
+                local_now, decision = self.decide_create(row)
             except RecordError as exc:
                 self.fail(row, coupling, exc)
                 continue
@@ -151,7 +194,7 @@ class ToDataverse:
         # Commit the chosen ids before the create goes out: this is what makes it exactly-once.
         self.page.save()
         creates, later = self.split_create_only(sends)
-        results = self.client.create_many(self.plan.dataverse_table, creates)
+        results = self.sending(lambda: self.client.create_many(self.plan.dataverse_table, creates))
         created = []
         for (row, coupling, _), result in zip(sends, results, strict=True):
             if result.ok:
@@ -165,6 +208,26 @@ class ToDataverse:
             coupling.status = Coupling.Status.COUPLED
             self.succeeded(row, coupling)
             self.log.count("inserted")
+
+    def decide_create(self, row) -> tuple[dict, merge.Decision]:
+        """The local values and the decision to create ``row``'s counterpart, worked out
+        early by the lookahead or now; raises the ``RecordError`` that stops it."""
+        prepared = self.lookahead.current if self.lookahead else None
+        early = prepared.creates.pop(row["system_id"], None) if prepared else None
+        local_now, outcome = early or self.work_out_create(row)
+        if isinstance(outcome, RecordError):
+            raise outcome
+        return local_now, outcome
+
+    def work_out_create(self, row) -> tuple[dict, merge.Decision | RecordError]:
+        local_now = local_snapshot(self.plan.specs, row)
+        try:
+            decision = merge.to_dataverse(
+                self.specs, local_now, {}, None, {}, self.converter(row), insert=True
+            )
+        except RecordError as exc:
+            return local_now, exc
+        return local_now, decision
 
     def split_create_only(self, sends):
         """Keep columns Dataverse refuses on create (a product's state) for an update after.
@@ -205,9 +268,10 @@ class ToDataverse:
 
     # Updating ------------------------------------------------------------------------------
 
-    def update(self, items) -> None:
+    def update(self, items, attempt: int = 1) -> None:
         if not items:
             return
+        self.etags = {}
         current = self.read_current([c for _, c in items]) if self.reads_destination() else None
         sends = []
         for row, coupling in items:
@@ -220,22 +284,34 @@ class ToDataverse:
             send = self.decide(row, coupling, dv_now)
             if send:
                 sends.append((row, coupling, *send))
-        self.send_updates(sends)
+        stale = self.send_updates(sends, conditional=current is not None)
+        self.changed_meanwhile(stale, attempt)
 
     def reads_destination(self) -> bool:
         return self.bidirectional or (self.options.force and self.options.is_record_run)
 
     def read_current(self, couplings) -> dict:
+        """The coupled rows' current values; their ETags go to ``self.etags`` for the write."""
         specs = [s for s in self.plan.specs if s.column]
         rows = self.client.get_many(
             self.plan.dataverse_table,
             [c.dataverse_id for c in couplings],
             select=self.plan.read_columns(),
         )
-        return {as_id(r[self.plan.primary_id]): dataverse_snapshot(specs, r) for r in rows}
+        current = {}
+        for r in rows:
+            row_id = as_id(r[self.plan.primary_id])
+            current[row_id] = dataverse_snapshot(specs, r)
+            if r.get("@odata.etag"):
+                self.etags[row_id] = r["@odata.etag"]
+        return current
 
-    def decide(self, row, coupling, dv_now) -> tuple[dict, dict] | None:
-        """Return (payload, sent canonical values) for a coupled record, or None."""
+    def decide(self, row, coupling, dv_now) -> tuple[dict, dict, dict] | None:
+        """Return (payload, sent canonical values, local values) for a coupled record, or None.
+
+        The coupling's local baseline moves only once the write succeeded: a write that fails
+        or meets a changed row leaves the local change to be sent again.
+        """
         local_now = local_snapshot(self.plan.specs, row)
         unconditional = self.options.unconditional
         local_base = {} if unconditional else coupling.local_values
@@ -257,15 +333,15 @@ class ToDataverse:
         except SkipRecord:
             self.log.count("skipped")
             return None
-        coupling.local_values = local_now
         if not decision.has_changes:
+            coupling.local_values = local_now
             self.succeeded(row, coupling)
             confirmed = coupling.dataverse_id in self.page.confirmed
             self.log.count("inserted" if confirmed else "unchanged")
             return None
         sent = {c: canon for c, (_, canon) in decision.changes.items()}
         payload = {c: value for c, (value, _) in decision.changes.items()}
-        return {self.plan.primary_id: coupling.dataverse_id, **payload}, sent
+        return {self.plan.primary_id: coupling.dataverse_id, **payload}, sent, local_now
 
     def resolve_conflicts(self, decision, row, coupling) -> None:
         if not decision.conflicts:
@@ -286,19 +362,53 @@ class ToDataverse:
             f"Dataverse {self.plan.dataverse_table} row",
         )
 
-    def send_updates(self, sends) -> None:
+    def send_updates(self, sends, *, conditional: bool) -> list:
+        """Write the updates; return the (row, coupling) pairs whose row changed meanwhile.
+
+        ``conditional``: the rows were read in this run, so each is written only if it still
+        has the version read (If-Match); a person's edit in between is never overwritten.
+        """
         if not sends:
-            return
-        results = self.client.update_many(self.plan.dataverse_table, [p for _, _, p, _ in sends])
-        for (row, coupling, _, sent), result in zip(sends, results, strict=True):
+            return []
+        etags = {c.dataverse_id: self.etags.get(c.dataverse_id) for _, c, *_ in sends}
+        results = self.client.update_many(
+            self.plan.dataverse_table,
+            [p for _, _, p, _, _ in sends],
+            etags={k: v for k, v in etags.items() if v} if conditional else None,
+        )
+        stale = []
+        for (row, coupling, _, sent, local_now), result in zip(sends, results, strict=True):
             if result.ok:
+                coupling.local_values = local_now
                 coupling.dataverse_values = {**coupling.dataverse_values, **sent}
                 self.succeeded(row, coupling)
                 self.log.count("modified")
             elif result.error and result.error.code in NOT_FOUND_CODES:
                 self.dataverse_row_deleted(row, coupling)
+            elif conditional and is_version_mismatch(result.error):
+                stale.append((row, coupling))
             else:
                 self.fail(row, coupling, dataverse_error(result.error))
+        return stale
+
+    def changed_meanwhile(self, items, attempt: int) -> None:
+        """Rows changed in Dataverse between this run's read and its write: decide again."""
+        if not items:
+            return
+        if attempt < WRITE_ATTEMPTS:
+            self.update(items, attempt + 1)
+            return
+        for row, coupling in items:
+            self.fail(
+                row,
+                coupling,
+                RecordError(
+                    f"The Dataverse {self.plan.dataverse_table} row coupled to "
+                    f"{self.local.describe(row)} kept changing while it was being written "
+                    f"({attempt} attempts); the next run will try it again.",
+                    code=CONCURRENCY_VERSION_MISMATCH,
+                ),
+            )
 
     # Deletion conflicts --------------------------------------------------------------------
 
@@ -363,7 +473,9 @@ class Page:
     def __init__(self, couplings: dict):
         self.couplings = couplings
         self.created: list[Coupling] = []
-        self.changed: list[Coupling] = []
+        # By primary key, as model equality goes: a list searched on every touch made a page
+        # of 1,000 records cost half a million comparisons.
+        self.changed: dict[int, Coupling] = {}
         self.deleted: list[Coupling] = []
         self.confirmed: set[uuid.UUID] = set()
 
@@ -372,17 +484,17 @@ class Page:
         return coupling
 
     def touch(self, coupling: Coupling) -> None:
-        if coupling.pk and coupling not in self.changed:
-            self.changed.append(coupling)
+        if coupling.pk:
+            self.changed.setdefault(coupling.pk, coupling)
 
     def delete(self, coupling: Coupling) -> None:
         self.deleted.append(coupling)
-        if coupling in self.changed:
-            self.changed.remove(coupling)
+        if coupling.pk:
+            self.changed.pop(coupling.pk, None)
 
     def save(self) -> None:
-        CouplingStore.save(self.created, [c for c in self.changed if c.pk], self.deleted)
-        self.created, self.changed, self.deleted = [], [], []
+        CouplingStore.save(self.created, list(self.changed.values()), self.deleted)
+        self.created, self.changed, self.deleted = [], {}, []
 
 
 def dataverse_error(error: RecordFailed | None) -> RecordError:
@@ -393,6 +505,12 @@ def dataverse_error(error: RecordFailed | None) -> RecordError:
         code=str(getattr(error, "code", "") or ""),
         detail=f"HTTP {getattr(error, 'status', '')}".strip(),
     )
+
+
+def is_version_mismatch(error) -> bool:
+    """412 to an update with If-Match: the row no longer has the version that was read."""
+    code = str(getattr(error, "code", "") or "").lower()
+    return code == CONCURRENCY_VERSION_MISMATCH or getattr(error, "status", None) == 412
 
 
 def as_id(value) -> uuid.UUID:

@@ -75,10 +75,7 @@ def convert_for_dataverse(spec: FieldSpec, raw):
         if kind in INTEGER_TYPES:
             return int(raw) if isinstance(raw, bool) else to_int(raw)
         if kind in NUMBER_TYPES:
-            number = to_decimal(raw)
-            if number is not None and spec.precision is not None:
-                number = number.quantize(Decimal(1).scaleb(-spec.precision), ROUND_HALF_UP)
-            return number
+            return rounded(to_decimal(raw), spec.precision)
         if kind == "Boolean":
             return to_bool(raw)
         if kind == "Uniqueidentifier":
@@ -89,6 +86,16 @@ def convert_for_dataverse(spec: FieldSpec, raw):
             f"({kind}): {exc}."
         ) from None
     return raw
+
+
+def rounded(number: Decimal | None, places: int | None) -> Decimal | None:
+    """``number`` to ``places`` decimals; ValueError when that takes more digits than exist."""
+    if number is None or places is None:
+        return number
+    try:
+        return number.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    except ArithmeticError:
+        raise ValueError("it has more digits than a number column can hold") from None
 
 
 def lookup_for_dataverse(spec, row, resolver, describe):
@@ -225,8 +232,10 @@ def python_value(field: models.Field, raw):
     if isinstance(field, models.BooleanField):
         return to_bool(raw)
     if isinstance(field, models.DecimalField):
-        number = to_decimal(raw) or Decimal(0)
-        return number.quantize(Decimal(1).scaleb(-field.decimal_places), ROUND_HALF_UP)
+        number = rounded(to_decimal(raw) or Decimal(0), field.decimal_places)
+        if len(number.as_tuple().digits) > field.max_digits:
+            raise ValueError(f"it has more than {field.max_digits} digits")
+        return number
     if isinstance(field, models.IntegerField):
         return to_int(raw) or 0
     if isinstance(field, models.UUIDField):

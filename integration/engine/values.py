@@ -16,6 +16,8 @@ Canonical = str | int | bool | None
 
 def canonical(value) -> Canonical:
     """Return the canonical form of ``value``. Blank text and ``None`` are both ``None``."""
+    if type(value) is str:  # most values are text: the shortest way for them first
+        return None if value == "" else value.lower() if is_guid(value) else value
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -55,9 +57,12 @@ def to_decimal(value) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value))
     except InvalidOperation:
         raise ValueError(f"{value!r} is not a number") from None
+    if not number.is_finite():  # NaN and Infinity parse, but no column can hold them
+        raise ValueError(f"{value!r} is not a finite number")
+    return number
 
 
 def to_int(value) -> int | None:

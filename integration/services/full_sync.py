@@ -45,3 +45,23 @@ def apply_create_new_answer(mappings, answer: str) -> None:
         IntegrationTableMapping.objects.filter(pk__in=[m.pk for m in mappings]).update(
             synch_only_coupled_records=False
         )
+
+
+def full_sync_run_recommended(*, create_new: str = RESTORE, progress=None) -> list[SyncJob]:
+    """Run Full Synchronization from the command line, the way the review page runs it.
+
+    The review's lines are rebuilt and given their recommendations, then run here, one after
+    the other in job order (which puts every line after its dependencies), and the answer to
+    the question about Synch. Only Coupled Records is given at the end.
+    """
+    from . import review
+
+    review.full_sync_review_build()
+    review.full_sync_review_analyze(preview=False)
+    review.full_sync_review_mark_waiting()
+    jobs = []
+    while names := review.full_sync_review_claim_eligible():
+        for name in names:
+            jobs += review.full_sync_review_line_run(name=name, chain=False, progress=progress)
+    review.full_sync_review_answer(keep_cleared=create_new == KEEP)
+    return jobs

@@ -1,42 +1,39 @@
-import json
 import sys
 
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
 from synclog.models import SyncDirection
 
 from ...engine import RunOptions
 from ...models import IntegrationTableMapping
-from ...services.full_sync import KEEP, RESTORE, run_full_synchronization
+from ...services.full_sync import (
+    KEEP,
+    RESTORE,
+    full_sync_run_recommended,
+    run_full_synchronization,
+)
+from ...services.mapping_runs import check_unconditional
 from ...services.synchronization import (
     record_by_label,
     synchronize_mapping,
     synchronize_modified_records,
     synchronize_records,
 )
+from ..output import ProgressBars, any_failed, report_jobs
 
 DIRECTIONS = {
     "to": SyncDirection.TO_INTEGRATION_TABLE,
     "from": SyncDirection.FROM_INTEGRATION_TABLE,
 }
-JOB_FIELDS = [
-    "inserted",
-    "modified",
-    "deleted",
-    "unchanged",
-    "skipped",
-    "failed",
-    "coupled",
-    "uncoupled",
-]
 
 
 class Command(BaseCommand):
     help = (
         "Synchronize with Dataverse. Without options: Synchronize Modified Records for every "
-        "mapping in job order. --full: Run Full Synchronization. --mapping: one mapping. "
-        "--record: Synchronize Now for one record."
+        "mapping in job order. --full: Run Full Synchronization (every mapping, following the "
+        "Full Synchronization Review's recommendations). --mapping: one mapping. --record: "
+        "Synchronize Now for one record."
     )
 
     def add_arguments(self, parser):
@@ -44,13 +41,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--full",
             action="store_true",
-            help="Full synchronization (creates counterparts for uncoupled "
-            "records; with --mapping: clears its watermarks).",
+            help="Full synchronization: counterparts for uncoupled records. Alone: every "
+            "mapping as the review recommends; with --mapping: that mapping, watermarks cleared.",
         )
         parser.add_argument(
             "--unconditional",
             action="store_true",
-            help="With --mapping: re-send every coupled record.",
+            help="With --mapping (one direction only): re-send every coupled record.",
         )
         parser.add_argument(
             "--record",
@@ -66,84 +63,58 @@ class Command(BaseCommand):
         parser.add_argument(
             "--create-new",
             choices=[KEEP, RESTORE],
-            help="After --full: keep creating new records in scheduled runs "
-            "(keep) or only synchronize coupled records again (restore).",
+            help="After --full: keep creating new records in scheduled runs (keep: Synch. "
+            "Only Coupled Records stays cleared) or not (restore: as before; the default).",
         )
         parser.add_argument("--json", action="store_true", help="Print the jobs as JSON.")
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options):
-        self.bars = {}
+        bars = ProgressBars(not options["no_progress"])
         run = RunOptions(
             trigger="command",
-            progress=None if options["no_progress"] else self.progress,
+            progress=bars.callback,
             direction=DIRECTIONS.get(options["direction"]),
         )
-        jobs = self.run(options, run)
-        for bar in self.bars.values():
-            bar.close()
-        self.report(jobs, options["json"])
-        if any(job.status == "failed" for job in jobs):
+        try:
+            jobs = self.run(options, run)
+        finally:
+            bars.close()
+        report_jobs(self, jobs, options["json"])
+        if any_failed(jobs):
             sys.exit(1)
 
     def run(self, options, run):
         if options["record"]:
-            label, pk = options["record"]
+            return self.run_record(options["record"], run)
+        if not options["mapping"]:
+            if options["full"]:
+                return full_sync_run_recommended(
+                    create_new=options["create_new"] or RESTORE, progress=run.progress
+                )
+            return synchronize_modified_records(options=run)
+        mapping = IntegrationTableMapping.objects.filter(name=options["mapping"]).first()
+        if mapping is None:
+            raise CommandError(f"There is no integration table mapping {options['mapping']}.")
+        if options["unconditional"]:
             try:
-                record = record_by_label(label, pk)
-            except (LookupError, ValueError) as exc:
-                raise CommandError(f"No {label} record with primary key {pk}: {exc}")
-            return synchronize_records(
-                [record], direction=run.direction, force=run.direction is not None, options=run
-            )
-        names = None
-        if options["mapping"]:
-            mapping = IntegrationTableMapping.objects.filter(name=options["mapping"]).first()
-            if mapping is None:
-                raise CommandError(f"There is no integration table mapping {options['mapping']}.")
-            names = [mapping.name]
-            if options["unconditional"]:
-                run.full = run.unconditional = True
-                return synchronize_mapping(mapping, options=run)
+                check_unconditional(mapping)
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from None
+            run.full = run.unconditional = True
+            return synchronize_mapping(mapping, options=run)
         if options["full"]:
             return run_full_synchronization(
-                names=names, create_new=options["create_new"] or RESTORE, options=run
+                names=[mapping.name], create_new=options["create_new"] or RESTORE, options=run
             )
-        return synchronize_modified_records(names=names, options=run)
+        return synchronize_modified_records(names=[mapping.name], options=run)
 
-    def progress(self, job, processed, total):
-        bar = self.bars.get(job.pk)
-        if bar is None:
-            bar = self.bars[job.pk] = tqdm(
-                desc=f"{job.table_mapping_name} {job.direction_text}",
-                total=total,
-                unit="rec",
-                file=sys.stderr,
-                leave=True,
-            )
-        if total is not None and bar.total != total:
-            bar.total = total
-        bar.update(processed - bar.n)
-
-    def report(self, jobs, as_json):
-        if as_json:
-            self.stdout.write(json.dumps([job_dict(j) for j in jobs], indent=2))
-            return
-        for job in jobs:
-            counts = ", ".join(f"{getattr(job, f)} {f}" for f in JOB_FIELDS if getattr(job, f))
-            line = f"{job.table_mapping_name:<18} {job.direction_text:<40} {counts or 'nothing'}"
-            if job.message:
-                line += f" — {job.message}"
-            style = self.style.ERROR if job.status == "failed" or job.failed else self.style.SUCCESS
-            self.stdout.write(style(line))
-
-
-def job_dict(job) -> dict:
-    return {
-        "mapping": job.table_mapping_name,
-        "direction": job.direction,
-        "type": job.job_type,
-        "status": job.status,
-        **{f: getattr(job, f) for f in JOB_FIELDS},
-        "message": job.message,
-    }
+    def run_record(self, record, run):
+        label, pk = record
+        try:
+            found = record_by_label(label, pk)
+        except (LookupError, ValueError, ObjectDoesNotExist) as exc:
+            raise CommandError(f"No {label} record with primary key {pk}: {exc}") from None
+        return synchronize_records(
+            [found], direction=run.direction, force=run.direction is not None, options=run
+        )

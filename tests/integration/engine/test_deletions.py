@@ -114,3 +114,20 @@ def test_a_to_only_mapping_notices_a_deleted_row_through_change_tracking(
 
     assert counts(jobs["to"]) == {"failed": 1}
     assert "NOK" in SyncJobError.objects.get(job=jobs["to"]).error_message
+
+
+def test_a_deleted_salesperson_fails_once_per_run_under_a_from_only_mapping(
+    salespeople_coupled, sync
+):
+    from erp.models import SalespersonPurchaser
+
+    person = SalespersonPurchaser.objects.get(code="BD")
+    person.delete()
+
+    first = sync("SALESPEOPLE")
+    coupling = Coupling.objects.get(local_id=person.system_id)
+    assert first["from"].failed == 1
+    assert not coupling.skipped, "one run, one failure"
+    second = sync("SALESPEOPLE")
+    coupling.refresh_from_db()
+    assert second["from"].failed == 1 and coupling.skipped

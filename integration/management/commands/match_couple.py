@@ -1,0 +1,47 @@
+import argparse
+import sys
+import uuid
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ...models import IntegrationTableMapping
+from ...services.matching import match_based_coupling_run
+from ..output import ProgressBars, any_failed, report_jobs
+
+
+class Command(BaseCommand):
+    help = (
+        "Match-Based Coupling: couple every uncoupled record of a mapping to its single "
+        "uncoupled Dataverse match, by the mapping's coupling criteria."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--mapping", required=True, help="Integration table mapping name.")
+        parser.add_argument(
+            "--create-new",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="Create a new Dataverse row for records without a match (default: the "
+            "mapping's Create New in Case of No Match).",
+        )
+        parser.add_argument("--json", action="store_true", help="Print the jobs as JSON.")
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args, **options):
+        mapping = IntegrationTableMapping.objects.filter(name=options["mapping"]).first()
+        if mapping is None:
+            raise CommandError(f"There is no integration table mapping {options['mapping']}.")
+        bars = ProgressBars(not options["no_progress"])
+        try:
+            jobs = match_based_coupling_run(
+                mapping=mapping,
+                run_id=uuid.uuid4(),
+                requested_by="command",
+                create_new=options["create_new"],
+                progress=bars.callback,
+            )
+        finally:
+            bars.close()
+        report_jobs(self, jobs, options["json"])
+        if any_failed(jobs):
+            sys.exit(1)

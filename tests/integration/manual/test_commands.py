@@ -1,0 +1,81 @@
+"""``couple`` and ``uncouple`` (PRODUCT.md §8), against the emulator."""
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from erp.models import Customer
+from integration.models import Coupling
+from synclog.models import SyncJob
+
+from .conftest import create_row
+
+
+@pytest.fixture
+def customer(standard_setup):
+    return Customer.objects.create(name="Adatum Corporation", city="Oslo")
+
+
+def test_couple_then_send_and_print_the_jobs(customer, person, dataverse_client, capsys):
+    row_id = create_row(person, "accounts", "accountid", name="Adatum", customertypecode=3)
+
+    call_command(
+        "couple",
+        "erp.customer",
+        str(customer.pk),
+        str(row_id),
+        "--sync",
+        "to",
+        "--json",
+        "--no-progress",
+    )
+
+    jobs = json.loads(capsys.readouterr().out)
+    assert [(j["mapping"], j["direction"], j["modified"]) for j in jobs] == [
+        ("CUSTOMER", "to_integration_table", 1)
+    ]
+    assert Coupling.objects.get(local_id=customer.system_id).dataverse_id == row_id
+    row = next(iter(dataverse_client.get_many("account", [row_id], select=["name"])))
+    assert row["name"] == "Adatum Corporation"
+
+
+def test_couple_says_why_it_cannot_couple(customer, person, capsys):
+    row_id = create_row(person, "accounts", "accountid", name="Adatum", customertypecode=3)
+    other = Customer.objects.create(name="Other")
+    call_command("couple", "erp.customer", str(other.pk), str(row_id))
+    assert "is coupled to Dataverse account" in capsys.readouterr().out
+
+    with pytest.raises(CommandError, match="because that row is already coupled to Customer"):
+        call_command("couple", "erp.customer", str(customer.pk), str(row_id))
+    second = create_row(person, "accounts", "accountid", name="Second", customertypecode=3)
+    with pytest.raises(CommandError, match="already coupled to another Dataverse account row"):
+        call_command("couple", "erp.customer", str(other.pk), str(second))
+    with pytest.raises(CommandError, match="There is no Dataverse account row"):
+        call_command("couple", "erp.customer", str(customer.pk), str(customer.system_id))
+
+
+def test_uncouple_one_record_or_a_whole_mapping(customer, person, capsys):
+    others = [Customer.objects.create(name=f"Customer {n}") for n in range(2)]
+    for record in [customer, *others]:
+        row_id = create_row(person, "accounts", "accountid", name=record.name, customertypecode=3)
+        Coupling.objects.create(
+            local_table="erp.customer",
+            local_id=record.system_id,
+            dataverse_table="account",
+            dataverse_id=row_id,
+        )
+
+    call_command("uncouple", "erp.customer", str(customer.pk))
+
+    assert "Adatum Corporation: 1 coupling(s) deleted." in capsys.readouterr().out
+    assert Coupling.objects.count() == 2
+
+    call_command("uncouple", "--mapping", "CUSTOMER", "--all", "--json")
+
+    [job] = json.loads(capsys.readouterr().out)
+    assert (job["type"], job["uncoupled"], job["status"]) == ("uncoupling", 2, "finished")
+    assert not Coupling.objects.exists()
+    assert SyncJob.objects.filter(job_type="uncoupling").count() == 2
+    with pytest.raises(CommandError, match="--mapping NAME --all"):
+        call_command("uncouple")
