@@ -9,7 +9,16 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .settings import *  # noqa: F403
-from .settings import DEV_SECRET_KEY, SECRET_KEY, env_bool, env_list
+from .settings import (
+    CACHES,
+    DEV_SECRET_KEY,
+    LOGIN_THROTTLE,
+    REDIS_URL,
+    SECRET_KEY,
+    VAR_DIR,
+    env_bool,
+    env_list,
+)
 
 if not os.environ.get("SECRET_KEY") or SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY to a long random value for production.")
@@ -29,3 +38,20 @@ SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+
+# Failed sign-ins are counted where every web process sees them (config/login_throttle.py).
+CACHES = {
+    **CACHES,
+    "login_throttle": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "tandem-login-throttle",
+        "TIMEOUT": LOGIN_THROTTLE["window_seconds"],
+    }
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "login-throttle"),
+        "TIMEOUT": LOGIN_THROTTLE["window_seconds"],
+    },
+}

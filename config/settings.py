@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Pauses signing in after repeated failures (config/login_throttle.py).
+    "config.login_throttle.LoginThrottleMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -224,3 +226,23 @@ TANDEM_RUN_WAIT_SECONDS = float(os.environ.get("TANDEM_RUN_WAIT_SECONDS", "10"))
 # A local change wakes its mapping's sleeping schedule at most once per this many seconds per
 # table and process, so a bulk of saves costs a query now and then, not one per row.
 TANDEM_WAKE_THROTTLE_SECONDS = float(os.environ.get("TANDEM_WAKE_THROTTLE_SECONDS", "10"))
+
+# Sign-in throttle (config/login_throttle.py): failed sign-ins per user name and address, and
+# per address, counted in the cache "login_throttle" for a window after the last failure.
+# In development the count lives in the process's memory; config.production shares it between
+# processes (Redis, or a file cache). LOGIN_THROTTLE_ADDRESS_HEADER names the header a trusted
+# reverse proxy sets to the caller's address (e.g. HTTP_X_REAL_IP); unset, REMOTE_ADDR is used.
+LOGIN_THROTTLE = {
+    "window_seconds": int(os.environ.get("LOGIN_THROTTLE_WINDOW_SECONDS", "900")),
+    "per_user_and_address": int(os.environ.get("LOGIN_THROTTLE_PER_USER", "5")),
+    "per_address": int(os.environ.get("LOGIN_THROTTLE_PER_ADDRESS", "20")),
+    "address_header": os.environ.get("LOGIN_THROTTLE_ADDRESS_HEADER", ""),
+}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "login_throttle": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "login-throttle",
+        "TIMEOUT": LOGIN_THROTTLE["window_seconds"],
+    },
+}

@@ -76,7 +76,7 @@ class SyncScheduleAdmin(admin.ModelAdmin):
         "interval_minutes",
         "inactivity_timeout_minutes",
         "last_run",
-        "next_run_at",
+        "next_run",
         "log",
         "last_message",
     ]
@@ -91,11 +91,11 @@ class SyncScheduleAdmin(admin.ModelAdmin):
         "inactivity_timeout_minutes",
         "status_text",
         "last_run",
-        "next_run_at",
+        "next_run",
         "log",
         "last_message",
     ]
-    readonly_fields = ["table_mapping", "status_text", "last_run", "next_run_at", "log"]
+    readonly_fields = ["table_mapping", "status_text", "last_run", "next_run", "log"]
     readonly_fields += ["last_message"]
 
     def has_add_permission(self, request):
@@ -131,6 +131,10 @@ class SyncScheduleAdmin(admin.ModelAdmin):
             return local_time(obj.last_run_at)
         url = job_list_url(run=obj.last_run_id)
         return format_html('<a href="{}">{}</a>', url, local_time(obj.last_run_at))
+
+    @admin.display(description="Next run", ordering="next_run_at")
+    def next_run(self, obj):
+        return local_time(obj.next_run_at) if obj.enabled else "—"
 
     @admin.display(description="Jobs")
     def log(self, obj):

@@ -39,7 +39,7 @@ SCHEMA = "schema"  # the migrated, empty database every site starts from
 class BenchConfig:
     sizes: list[int] = field(default_factory=lambda: [10_000, 100_000])
     latency_ms: int = 0
-    naive_sample: int = 2_000
+    naive_sample: int = 1_000
     progress: bool = True
 
 

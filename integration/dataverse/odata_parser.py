@@ -49,6 +49,9 @@ DATETIME_CANDIDATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}T[\w:.+-]*")
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}(?![\w:.-])")
 NUMBER_RE = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
 PUNCTUATION = "(),[]="
+# Parentheses nest at most this deep: the parser recurses once per level, and a filter
+# nested deeper than anyone writes must fail as a filter error, not exhaust the stack.
+MAX_NESTING = 64
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ class _Parser:
         self.text = text
         self.tokens = list(_tokenize(text))
         self.index = 0
+        self.depth = 0
 
     def parse(self) -> Node:
         if self._peek().kind == "end":
@@ -109,8 +113,12 @@ class _Parser:
     def _primary(self) -> Node:
         token = self._peek()
         if token.kind == "(":
+            if self.depth >= MAX_NESTING:
+                self._fail(f"a condition: parentheses nest at most {MAX_NESTING} deep")
             self._advance()
+            self.depth += 1
             node = self._or()
+            self.depth -= 1
             self._expect(")", "')'")
             return node
         if self._is_function(token):

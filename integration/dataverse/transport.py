@@ -17,9 +17,11 @@ from __future__ import annotations
 import enum
 import json
 import logging
+import math
 import random
 import threading
 import time
+from collections.abc import Iterator
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -27,6 +29,7 @@ from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3 import exceptions as urllib3_errors
 from urllib3.exceptions import NewConnectionError
 
 from .config import ClientConfig
@@ -220,13 +223,14 @@ def parse_retry_after(value: str | None) -> float | None:
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError, OverflowError):
+            return None
+    # NaN, infinity or a negative wait is no instruction at all: back off instead.
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
 class ResponseTooLarge(Exception):
@@ -242,7 +246,7 @@ def read_body(response: requests.Response, limit: int, seconds: float) -> None:
         raise ResponseTooLarge(declared)
     deadline = time.monotonic() + seconds
     chunks, size = [], 0
-    for chunk in response.iter_content(64 * 1024):
+    for chunk in _pieces(response.raw):
         size += len(chunk)
         if size > limit:
             response.close()
@@ -253,6 +257,20 @@ def read_body(response: requests.Response, limit: int, seconds: float) -> None:
         chunks.append(chunk)
     response._content = b"".join(chunks)
     response._content_consumed = True
+    response.raw.release_conn()  # read to the end: the connection goes back to the pool
+
+
+def _pieces(raw) -> Iterator[bytes]:
+    """The body as it arrives: ``read1`` returns after one receive, so that a deadline can be
+    checked between pieces (``read(n)`` would wait for all n bytes, however slowly they come).
+    urllib3's errors are raised as the requests errors they stand for."""
+    try:
+        while chunk := raw.read1(64 * 1024, decode_content=True):
+            yield chunk
+    except urllib3_errors.ReadTimeoutError as exc:
+        raise requests.ReadTimeout(str(exc)) from exc
+    except urllib3_errors.HTTPError as exc:
+        raise requests.exceptions.ChunkedEncodingError(str(exc)) from exc
 
 
 def origin(url: str) -> str:
@@ -361,6 +379,8 @@ def _give_up(key, response, attempts: int, elapsed: float, delay: float) -> Retr
         "dropped": "The connection to Dataverse kept dropping",
     }.get(key, f"Dataverse answered HTTP {key}")
     detail = f": {message}" if message else ""
+    if key == 429 and delay > 0:
+        detail += f" (it asked for a wait of {delay:.0f} s)"
     return RetryLater(
         f"{what}{detail}; gave up after {attempts} attempt(s) in {elapsed:.1f} s.",
         status=response.status_code if response is not None else None,

@@ -14,9 +14,15 @@ when that page's turn comes, where it would have been raised anyway.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+
+from ..models import Coupling
+from . import merge
+from .errors import RecordError
+from .transfer import local_snapshot
 
 
 @dataclass
@@ -26,6 +32,7 @@ class Prepared:
     rows: list[dict]
     couplings: dict  # local id → coupling, as ``CouplingStore.by_local_id`` gives them
     creates: dict = field(default_factory=dict)  # local id → (local values, decision or error)
+    new_couplings: dict = field(default_factory=dict)  # local id → pending coupling, unsaved
 
 
 class Lookahead:
@@ -80,3 +87,81 @@ class Lookahead:
             self.exhausted = True
         except Exception as exc:  # raised in its turn, by __next__
             self.failure = exc
+
+
+class LooksAhead:
+    """What ``ToDataverse`` needs to prepare pages early and to use what was prepared."""
+
+    lookahead: Lookahead | None
+
+    def ahead(self, pages):
+        """``pages``, each prepared while the page before it is being sent, when that cannot
+        change what is decided: not when the mapping's lookups resolve through its own
+        couplings, which the page being sent is about to add to."""
+        own = (self.plan.local_table, self.plan.dataverse_table)
+        if any((r.local_table, r.dataverse_table) == own for s in self.specs for r in s.related):
+            yield from pages
+            return
+        with Lookahead(pages, self.prepare) as self.lookahead:
+            try:
+                yield from self.lookahead
+            finally:
+                self.lookahead = None
+
+    def prepare(self, rows: list[dict]) -> Prepared:
+        """Reads and decisions only: the page's couplings, and what its new rows would be."""
+        couplings = self.store.by_local_id(r["system_id"] for r in rows)
+        prepared = Prepared(rows, couplings)
+        new = [r for r in rows if r["system_id"] not in couplings]
+        if new and (self.options.create_new or not self.mapping.synch_only_coupled_records):
+            self.resolver.prepare_to_dataverse(self.specs, rows)
+            prepared.creates = {r["system_id"]: self.work_out_create(r) for r in new}
+            prepared.new_couplings = {r["system_id"]: self.pending_coupling(r) for r in new}
+        return prepared
+
+    def sending(self, request):
+        """Send; meanwhile prepare the next page, if there is a lookahead."""
+        return self.lookahead.while_running(request) if self.lookahead else request()
+
+    def early(self) -> Prepared | None:
+        return self.lookahead.current if self.lookahead else None
+
+    def couplings_of(self, rows) -> dict:
+        prepared = self.early()
+        if prepared is None:
+            return self.store.by_local_id(r["system_id"] for r in rows)
+        ids = {r["system_id"] for r in rows}
+        return {i: c for i, c in prepared.couplings.items() if i in ids}
+
+    def new_coupling(self, row) -> Coupling:
+        prepared = self.early()
+        early = prepared.new_couplings.pop(row["system_id"], None) if prepared else None
+        return early or self.pending_coupling(row)
+
+    def pending_coupling(self, row) -> Coupling:
+        """A new coupling with the Dataverse id this record's create will carry."""
+        return self.store.new(
+            local_id=row["system_id"],
+            dataverse_id=uuid.uuid4(),
+            status=Coupling.Status.PENDING_CREATE,
+        )
+
+    def decide_create(self, row) -> tuple[dict, merge.Decision]:
+        """The local values and the decision to create ``row``'s counterpart, worked out
+        early or now; raises the ``RecordError`` that stops it."""
+        prepared = self.early()
+        early = prepared.creates.pop(row["system_id"], None) if prepared else None
+        local_now, outcome = early or self.work_out_create(row)
+        if isinstance(outcome, RecordError):
+            raise outcome
+        return local_now, outcome
+
+    def work_out_create(self, row) -> tuple[dict, merge.Decision | RecordError]:
+        local_now = local_snapshot(self.plan.specs, row)
+        try:
+            decision = merge.to_dataverse(
+                self.specs, local_now, {}, None, {}, self.converter(row), insert=True
+            )
+        except RecordError as exc:
+            return local_now, exc
+        return local_now, decision

@@ -16,7 +16,7 @@ from . import merge
 from .couplings import CouplingStore, mark_failure, mark_success
 from .errors import RecordError
 from .local_table import LocalTable
-from .lookahead import Lookahead, Prepared
+from .lookahead import LooksAhead
 from .lookups import LookupResolver
 from .specs import BOTH, TO
 from .transfer import dataverse_snapshot, local_snapshot, value_for_dataverse
@@ -29,7 +29,7 @@ NOT_FOUND_CODES = {"0x80040217"}
 WRITE_ATTEMPTS = 3
 
 
-class ToDataverse:
+class ToDataverse(LooksAhead):
     direction = TO
 
     def __init__(self, plan, client, options, log):
@@ -41,7 +41,7 @@ class ToDataverse:
         self.resolver = LookupResolver(plan, client)
         self.bidirectional = self.mapping.direction == BOTH and options.direction is None
         self.page: Page | None = None
-        self.lookahead: Lookahead | None = None  # the next page, prepared during a send
+        self.lookahead = None  # the next page, prepared during a send (see LooksAhead)
         self.etags: dict[uuid.UUID, str] = {}  # of rows read in this run, for If-Match
 
     # Candidates ----------------------------------------------------------------------------
@@ -130,55 +130,12 @@ class ToDataverse:
                 recreate.append((row, coupling))
         return confirmed, recreate
 
-    # Preparing the next page during a send (see lookahead) ---------------------------------
-
-    def ahead(self, pages):
-        """``pages``, each prepared while the page before it is being sent, when that cannot
-        change what is decided: not when the mapping's lookups resolve through its own
-        couplings, which the page being sent is about to add to."""
-        own = (self.plan.local_table, self.plan.dataverse_table)
-        if any((r.local_table, r.dataverse_table) == own for s in self.specs for r in s.related):
-            yield from pages
-            return
-        with Lookahead(pages, self.prepare) as self.lookahead:
-            try:
-                yield from self.lookahead
-            finally:
-                self.lookahead = None
-
-    def prepare(self, rows: list[dict]) -> Prepared:
-        """Reads and decisions only: the page's couplings, and what its new rows would be."""
-        couplings = self.store.by_local_id(r["system_id"] for r in rows)
-        prepared = Prepared(rows, couplings)
-        new = [r for r in rows if r["system_id"] not in couplings]
-        if new and (self.options.create_new or not self.mapping.synch_only_coupled_records):
-            self.resolver.prepare_to_dataverse(self.specs, rows)
-            prepared.creates = {r["system_id"]: self.work_out_create(r) for r in new}
-        return prepared
-
-    def couplings_of(self, rows) -> dict:
-        prepared = self.lookahead.current if self.lookahead else None
-        if prepared is None:
-            return self.store.by_local_id(r["system_id"] for r in rows)
-        ids = {r["system_id"] for r in rows}
-        return {i: c for i, c in prepared.couplings.items() if i in ids}
-
-    def sending(self, request):
-        """Send; meanwhile prepare the next page, if there is a lookahead."""
-        return self.lookahead.while_running(request) if self.lookahead else request()
-
     # Creating ------------------------------------------------------------------------------
 
     def insert(self, items) -> None:
         sends = []
         for row, coupling in items:
-            coupling = coupling or self.page.add(
-                self.store.new(
-                    local_id=row["system_id"],
-                    dataverse_id=uuid.uuid4(),
-                    status=Coupling.Status.PENDING_CREATE,
-                )
-            )
+            coupling = coupling or self.page.add(self.new_coupling(row))
             coupling.status = Coupling.Status.PENDING_CREATE
             try:
                 local_now, decision = self.decide_create(row)
@@ -208,26 +165,6 @@ class ToDataverse:
             coupling.status = Coupling.Status.COUPLED
             self.succeeded(row, coupling)
             self.log.count("inserted")
-
-    def decide_create(self, row) -> tuple[dict, merge.Decision]:
-        """The local values and the decision to create ``row``'s counterpart, worked out
-        early by the lookahead or now; raises the ``RecordError`` that stops it."""
-        prepared = self.lookahead.current if self.lookahead else None
-        early = prepared.creates.pop(row["system_id"], None) if prepared else None
-        local_now, outcome = early or self.work_out_create(row)
-        if isinstance(outcome, RecordError):
-            raise outcome
-        return local_now, outcome
-
-    def work_out_create(self, row) -> tuple[dict, merge.Decision | RecordError]:
-        local_now = local_snapshot(self.plan.specs, row)
-        try:
-            decision = merge.to_dataverse(
-                self.specs, local_now, {}, None, {}, self.converter(row), insert=True
-            )
-        except RecordError as exc:
-            return local_now, exc
-        return local_now, decision
 
     def split_create_only(self, sends):
         """Keep columns Dataverse refuses on create (a product's state) for an update after.

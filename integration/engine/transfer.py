@@ -217,6 +217,11 @@ def convert_for_local(spec: FieldSpec, raw, model):
             f"The value {raw!r} of {spec.column or 'the constant'} cannot be "
             f"written to {caption}: {exc}."
         ) from None
+    if isinstance(value, str) and "\x00" in value:
+        # PostgreSQL cannot store NUL in text; refuse it the same way on every database.
+        raise RecordError(
+            f"The value of {spec.column} contains a NUL character, which {caption} cannot hold."
+        )
     max_length = getattr(field, "max_length", None)
     if isinstance(value, str) and max_length and len(value) > max_length:
         raise RecordError(

@@ -71,6 +71,8 @@ def to_int(value) -> int | None:
     if isinstance(value, bool):
         return int(value)
     number = to_decimal(value)
+    if number.adjusted() > 18:  # past any whole-number column (BigInt ends near 9.2e18)
+        raise ValueError(f"{value!r} is too large for a whole-number column")
     if number != number.to_integral_value():
         raise ValueError(f"{value!r} is not a whole number")
     return int(number)

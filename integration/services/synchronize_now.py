@@ -34,6 +34,7 @@ CHOICES = {
 }
 RUN = {SEND: (TO, True), GET: (FROM, True), MERGE: (None, False)}
 FAILURE = Coupling.Result.FAILURE
+COUPLED = Coupling.Status.COUPLED
 
 
 @dataclass
@@ -48,11 +49,7 @@ class RecordState:
     @property
     def ready(self) -> bool:
         coupling = self.coupling
-        return (
-            coupling is not None
-            and coupling.status == Coupling.Status.COUPLED
-            and (not coupling.skipped)
-        )
+        return coupling is not None and coupling.status == COUPLED and (not coupling.skipped)
 
 
 @dataclass
@@ -72,7 +69,7 @@ class SyncNowReview:
 
     @property
     def not_coupled(self) -> int:
-        return sum(1 for s in self.states if not s.coupling or s.coupling.status != "coupled")
+        return sum(1 for s in self.states if not s.coupling or s.coupling.status != COUPLED)
 
     @property
     def skipped(self) -> int:

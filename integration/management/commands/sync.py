@@ -14,6 +14,7 @@ from ...services.full_sync import (
     run_full_synchronization,
 )
 from ...services.mapping_runs import check_unconditional
+from ...services.review import ReviewBusy
 from ...services.synchronization import (
     record_by_label,
     synchronize_mapping,
@@ -89,9 +90,12 @@ class Command(BaseCommand):
             return self.run_record(options["record"], run)
         if not options["mapping"]:
             if options["full"]:
-                return full_sync_run_recommended(
-                    create_new=options["create_new"] or RESTORE, progress=run.progress
-                )
+                try:
+                    return full_sync_run_recommended(
+                        create_new=options["create_new"] or RESTORE, progress=run.progress
+                    )
+                except ReviewBusy as exc:
+                    raise CommandError(str(exc)) from None
             return synchronize_modified_records(options=run)
         mapping = IntegrationTableMapping.objects.filter(name=options["mapping"]).first()
         if mapping is None:

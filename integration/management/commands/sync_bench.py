@@ -28,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--naive-sample",
             type=int,
-            default=2_000,
+            default=1_000,
             metavar="N",
             help="At most this many records the naive way (one request each), per size.",
         )

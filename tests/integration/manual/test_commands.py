@@ -79,3 +79,32 @@ def test_uncouple_one_record_or_a_whole_mapping(customer, person, capsys):
     assert SyncJob.objects.filter(job_type="uncoupling").count() == 2
     with pytest.raises(CommandError, match="--mapping NAME --all"):
         call_command("uncouple")
+
+
+def test_sync_one_record_one_mapping_and_unconditionally(customer, person, capsys):
+    from erp.models import Currency
+
+    Currency.objects.create(code="EUR", description="Euro", symbol="€", exchange_rate=1)
+    call_command("sync", "--mapping", "CURRENCY", "--full", "--no-progress")
+    call_command("sync", "--mapping", "CUSTOMER", "--full", "--no-progress")
+    capsys.readouterr()
+    customer.city = "Bergen"
+    customer.save()
+
+    call_command(
+        "sync",
+        "--record",
+        "erp.customer",
+        str(customer.pk),
+        "--direction",
+        "to",
+        "--json",
+        "--no-progress",
+    )
+    assert [j["modified"] for j in json.loads(capsys.readouterr().out)] == [1]
+
+    call_command("sync", "--mapping", "CURRENCY", "--unconditional", "--json", "--no-progress")
+    [job] = json.loads(capsys.readouterr().out)
+    assert (job["direction"], job["modified"]) == ("to_integration_table", 1)
+    with pytest.raises(CommandError, match="synchronizes in both directions"):
+        call_command("sync", "--mapping", "CUSTOMER", "--unconditional")

@@ -32,6 +32,8 @@ MAPPINGS = [
     "VENDOR",
 ]
 CUSTOMERS = 120
+# A cluster with one worker holds at most three tasks (running, queued, in its pusher's
+# hand), so of four requests made at once the other machine gets at least one.
 REQUESTS = 4
 TICKER = "from tests.integration.schedules.ticker import main; main()"
 
