@@ -158,6 +158,6 @@ class Site:
         )
         lines = [line for line in result.stdout.splitlines() if line.startswith(RESULT_MARK)]
         if result.returncode != 0 or not lines:
-            output = (result.stdout + (result.stderr or ""))[-4000:]
+            output = (result.stdout + (result.stderr or "(its errors are above)"))[-4000:]
             raise BenchError(f"step {name} of site {self.name} failed:\n{output}")
         return json.loads(lines[-1][len(RESULT_MARK) :])
