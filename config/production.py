@@ -39,7 +39,7 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 
-# Failed sign-ins are counted where every web process sees them (config/login_throttle.py).
+# Failed sign-ins are counted where every web process sees them (access/login_throttle.py).
 CACHES = {
     **CACHES,
     "login_throttle": {

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "synclog",
     "integration",
     "emulator",
+    "access",
 ]
 
 MIDDLEWARE = [
@@ -61,8 +62,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Pauses signing in after repeated failures (config/login_throttle.py).
-    "config.login_throttle.LoginThrottleMiddleware",
+    # Pauses signing in after repeated failures (access/login_throttle.py).
+    "access.login_throttle.LoginThrottleMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -227,7 +228,7 @@ TANDEM_RUN_WAIT_SECONDS = float(os.environ.get("TANDEM_RUN_WAIT_SECONDS", "10"))
 # table and process, so a bulk of saves costs a query now and then, not one per row.
 TANDEM_WAKE_THROTTLE_SECONDS = float(os.environ.get("TANDEM_WAKE_THROTTLE_SECONDS", "10"))
 
-# Sign-in throttle (config/login_throttle.py): failed sign-ins per user name and address, and
+# Sign-in throttle (access/login_throttle.py): failed sign-ins per user name and address, and
 # per address, counted in the cache "login_throttle" for a window after the last failure.
 # In development the count lives in the process's memory; config.production shares it between
 # processes (Redis, or a file cache). LOGIN_THROTTLE_ADDRESS_HEADER names the header a trusted

@@ -1,10 +1,22 @@
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+
+class FaviconView(RedirectView):
+    """/favicon.ico for clients that ask for it without reading a page's <link rel="icon">."""
+
+    permanent = False  # the static URL may change (hashed names)
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("tandem/favicon.svg")
+
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("favicon.ico", FaviconView.as_view()),
     path("admin/tandem/", include("integration.urls")),
     path("admin/synclog/", include("synclog.urls")),
     path("admin/", admin.site.urls),

@@ -119,7 +119,8 @@ def check_request(tenant: str, form: dict, authorization: str) -> tuple[str, uui
             f"Application with identifier '{client_id}' was not found in the directory '{tenant}'."
         )
         raise TokenError(400, "unauthorized_client", 700016, message)
-    if not secret or not hmac.compare_digest(secret, known[0]):
+    # As bytes: compare_digest refuses str with non-ASCII characters (a 500 instead of a 401).
+    if not secret or not hmac.compare_digest(secret.encode(), known[0].encode()):
         message = (
             "Invalid client secret provided. Ensure the secret being sent in the request is the "
             f"client secret value, not the client secret ID, for a secret added to app "

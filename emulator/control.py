@@ -25,7 +25,7 @@ from .state import Faults, Limits, state
 def allowed(request: HttpRequest) -> bool:
     key = settings.DATAVERSE_EMULATOR_CONTROL_KEY
     given_key = request.headers.get("X-Emulator-Control-Key", "")
-    if key and hmac.compare_digest(given_key, key):
+    if key and hmac.compare_digest(given_key.encode(), key.encode()):
         return True
     authorization = request.headers.get("Authorization", "")
     if authorization.startswith("Basic "):
@@ -34,7 +34,7 @@ def allowed(request: HttpRequest) -> bool:
         except (ValueError, binascii.Error):
             return False
         return user == settings.DATAVERSE_EMULATOR_CLIENT_ID and hmac.compare_digest(
-            secret, settings.DATAVERSE_EMULATOR_CLIENT_SECRET
+            secret.encode(), settings.DATAVERSE_EMULATOR_CLIENT_SECRET.encode()
         )
     try:
         caller = auth.authenticate(authorization, "")

@@ -37,6 +37,9 @@ class EmulatorServer(BaseApplication):
             "worker_class": "gthread",
             "threads": threads,
             "keepalive": 75,
+            # Dataverse takes URLs up to 32 KB, and clients use them (rows by id in $filter);
+            # gunicorn's default answers 414 to any request line over 4 KB.
+            "limit_request_line": 0,
             "timeout": 0,
             "graceful_timeout": 3,
             "accesslog": None,

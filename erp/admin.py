@@ -14,7 +14,8 @@ class GeneralSetupAdmin(admin.ModelAdmin):
     list_display = ["__str__", "lcy_code", "lcy_description"]
 
     def has_add_permission(self, request):
-        return not models.GeneralSetup.objects.exists()
+        # One row: it may be added while there is none, by someone allowed to add it.
+        return super().has_add_permission(request) and not models.GeneralSetup.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False

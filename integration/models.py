@@ -372,6 +372,10 @@ class Coupling(models.Model):
             models.Index(fields=["local_table", "last_synch_dataverse_result"]),
             models.Index(fields=["local_table", "last_synch_result"]),
             models.Index(fields=["failed_on"]),
+            # Every run looks for unconfirmed creates and deleted local records: without these,
+            # each of those questions reads every coupling of the table.
+            models.Index(fields=["local_table", "status"]),
+            models.Index(fields=["local_table", "local_deleted_at"]),
         ]
 
     def __str__(self):

@@ -5,7 +5,10 @@ admin's app list and sidebar for users allowed to view them. Nobody adds or edit
 by hand; deleting goes through the Delete Entries pages, which keep BC's rules.
 """
 
+import uuid
+
 from django.contrib import admin
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -37,7 +40,11 @@ class SyncJobAdmin(LogPageAdmin):
     page_url_name = "synclog:job_list"
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        return redirect("synclog:job_detail", pk=object_id)
+        try:
+            pk = uuid.UUID(object_id)
+        except ValueError:
+            raise Http404("There is no synchronization job with this id.") from None
+        return redirect("synclog:job_detail", pk=pk)
 
 
 @admin.register(SyncJobError)

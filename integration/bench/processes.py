@@ -40,7 +40,10 @@ def child_env(var_dir: Path, **extra: str) -> dict[str, str]:
         "LOG_LEVEL": "WARNING",
         # As in production: with DEBUG on, Django keeps and formats every SQL statement.
         "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",  # the emulator answers on loopback only
     }
+    # The benchmark's processes use the databases it gives them, never the environment's.
+    env.pop("DATAVERSE_DATABASE_URL", None)
     env.update(extra)
     return env
 
@@ -51,10 +54,12 @@ class Emulator:
     def __init__(self, var_dir: Path, database_url: str | None):
         self.var_dir = var_dir
         var_dir.mkdir(parents=True, exist_ok=True)
-        extra = {"DATAVERSE_EMULATOR_ENABLED": "1"}
+        self.env = child_env(var_dir, DATAVERSE_EMULATOR_ENABLED="1")
+        # Its own database only (the benchmark resets it), SQLite files in its own directory
+        # unless it is given a URL.
+        self.env.pop("DATABASE_URL", None)
         if database_url:
-            extra["DATAVERSE_DATABASE_URL"] = database_url
-        self.env = child_env(var_dir, **extra)
+            self.env["DATAVERSE_DATABASE_URL"] = database_url
         self.process: subprocess.Popen | None = None
         self.url = ""
         self.http = requests.Session()

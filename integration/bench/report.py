@@ -18,6 +18,11 @@ def per_1000(requests: int, records: int) -> float | None:
     return 1000 * requests / records if records else None
 
 
+def work(cpu_seconds: float, records: int) -> float | None:
+    """CPU seconds per 1,000 records: how much work, whatever else the machine is doing."""
+    return 1000 * cpu_seconds / records if records else None
+
+
 def full_sync(result: dict, direction: str) -> dict:
     job = result["jobs"][direction]
     records = job["inserted"]
@@ -27,10 +32,12 @@ def full_sync(result: dict, direction: str) -> dict:
         "seconds": result["seconds"],
         "records_per_second": rate(records, result["seconds"]),
         "requests": result["requests"],
+        "client_requests": result["client_requests"],
         "requests_per_1000": per_1000(result["requests"], records),
         "peak_rss_mb": result["peak_rss_mb"],
         "cpu_seconds": result["cpu_seconds"],
         "emulator_cpu_seconds": result["emulator_cpu_seconds"],
+        "work_per_1000": work(result["cpu_seconds"] + result["emulator_cpu_seconds"], records),
     }
 
 
@@ -63,6 +70,7 @@ def figures(raw: dict) -> dict:
             "requests": ceiling["client_requests"],
             "parallel_requests": ceiling["parallel_requests"],
             "emulator_cpu_seconds": ceiling["emulator_cpu_seconds"],
+            "work_per_1000": work(ceiling["emulator_cpu_seconds"], ceiling["records"]),
         },
         "engine_vs_ceiling": to["records_per_second"] / ceiling_rate if ceiling_rate else None,
         "naive": {
@@ -73,6 +81,9 @@ def figures(raw: dict) -> dict:
             "records_per_second": naive_rate,
             "requests": naive["client_requests"],
             "estimated_seconds_for_size": raw["size"] / naive_rate if naive_rate else None,
+            "work_per_1000": work(
+                naive["loop_cpu_seconds"] + naive["emulator_cpu_seconds"], naive["records"]
+            ),
         },
         "engine_vs_naive": to["records_per_second"] / naive_rate if naive_rate else None,
         "settle": incremental(raw["settle"]),
@@ -141,6 +152,23 @@ def memory_target(sizes: list[dict]) -> dict:
     )
 
 
+def problems(raw: dict) -> list[str]:
+    """What went wrong in the measured steps: a number from a failed run means nothing."""
+    found = []
+    for step in ("full_to", "settle", "incremental_unchanged", "incremental_changed", "full_from"):
+        for direction, job in raw[step]["jobs"].items():
+            if job["status"] != "finished" or job["failed"]:
+                found.append(
+                    f"{raw['size']:,} records, {step} ({direction}): job {job['status']}, "
+                    f"{job['failed']} failed. {job['message']}".strip()
+                )
+    if raw["ceiling"]["failed_requests"]:
+        found.append(f"{raw['size']:,} records, ceiling: a CreateMultiple was refused")
+    if raw["naive"]["failed"]:
+        found.append(f"{raw['size']:,} records, naive: {raw['naive']['failed']} POSTs refused")
+    return found
+
+
 def document(run: dict) -> dict:
     sizes = [figures(raw) for raw in run["sizes"]]
     return {
@@ -152,4 +180,5 @@ def document(run: dict) -> dict:
         "total_seconds": run["total_seconds"],
         "sizes": sizes,
         "targets": targets(sizes),
+        "problems": [problem for raw in run["sizes"] for problem in problems(raw)],
     }

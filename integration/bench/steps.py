@@ -11,8 +11,9 @@ import sys
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models.functions import Mod
 from django.utils import timezone
 
@@ -20,10 +21,11 @@ from erp.demo import DemoDataBuilder, DemoSizes
 from erp.models import Currency, Customer, SalespersonPurchaser
 from synclog.models import SyncDirection
 
-from ..connection import dataverse_client
+from ..connection import client_config, dataverse_client
+from ..dataverse import DataverseClient
 from ..defaults import ensure_defaults
 from ..engine import RunOptions
-from ..models import Coupling
+from ..models import Coupling, IntegrationTableMapping
 from ..services.synchronization import synchronize_mapping
 from .ceiling import ceiling
 from .naive import naive_to
@@ -105,8 +107,6 @@ def couple_references() -> int:
 
 def synchronize(*, full: bool = False, direction: str | None = None) -> dict:
     """Run the CUSTOMER mapping once, timed; report what its jobs did and what it cost."""
-    from ..models import IntegrationTableMapping
-
     mapping = IntegrationTableMapping.objects.get(name=MAPPING)
     options = RunOptions(
         full=full,
@@ -176,18 +176,9 @@ def change_local(every: int, offset: int) -> int:
 
 def change_dataverse(every: int, offset: int) -> int:
     """Change the accounts of one customer in ``every`` in Dataverse, as the sales user."""
-    from ..connection import client_config
-    from ..dataverse import DataverseClient
-
-    with transaction.atomic():
-        ids = list(
-            Coupling.objects.filter(
-                local_table="erp.customer",
-                local_id__in=one_in(every, offset).values("system_id"),
-            ).values_list("dataverse_id", flat=True)
-        )
-    from django.conf import settings
-
+    ids = Coupling.objects.filter(
+        local_table="erp.customer", local_id__in=one_in(every, offset).values("system_id")
+    ).values_list("dataverse_id", flat=True)
     config = client_config(
         client_id=settings.DATAVERSE_EMULATOR_USER_CLIENT_ID,
         client_secret=settings.DATAVERSE_EMULATOR_USER_CLIENT_SECRET,

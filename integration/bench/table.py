@@ -64,6 +64,10 @@ ROWS = [
         lambda s: seconds(s["naive"]["estimated_seconds_for_size"]),
     ),
     ("  Tandem ERP → Dataverse / naive", lambda s: f"{s['engine_vs_naive'] or 0:.1f}×"),
+    ("Work per 1,000 records created (CPU s, Tandem + emulator)", None),
+    ("  full synchronization ERP → Dataverse", lambda s: number(s["full_to"]["work_per_1000"], 2)),
+    ("  ceiling (the emulator alone)", lambda s: number(s["ceiling"]["work_per_1000"], 2)),
+    ("  naive way", lambda s: number(s["naive"]["work_per_1000"], 2)),
     ("Incremental, first run after the full one (reads its echo)", None),
     *incremental_rows("settle", False),
     ("Incremental, no change", None),
@@ -90,6 +94,9 @@ def render(doc: dict) -> str:
     out += ["", "Targets"]
     for t in doc["targets"]:
         out.append(f"  {MARKS[t['met']]} {t['target']}: {t['value']} ({t['detail']})")
+    if doc["problems"]:
+        out += ["", "Problems (the figures above are not to be trusted)"]
+        out += [f"  ! {problem}" for problem in doc["problems"]]
     return "\n".join(out)
 
 

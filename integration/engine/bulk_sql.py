@@ -4,8 +4,9 @@ Django's ``bulk_create`` and ``bulk_update`` compile every value of every row th
 query compiler (``bulk_update`` even builds a CASE WHEN per field and per row): for a page of
 1,000 couplings with twenty columns that is most of a page's time. Here one prepared
 statement runs once per row, and each value goes through its field's ``get_db_prep_save`` as
-it does in Django, except plain text, numbers and booleans bound for fields of that kind,
-which every driver takes as they are. What lands in the database is what Django would write.
+it does in Django, or, for the common cases (text, numbers, booleans, UUIDs, aware
+date-times, JSON objects), through exactly the steps ``get_db_prep_save`` would take for
+them. What lands in the database is what Django would write.
 
 ``update_changed`` writes only the columns whose values differ from those last read or
 written (kept on each object by ``remember``): a coupling confirmed after its create changes

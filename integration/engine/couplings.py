@@ -98,6 +98,7 @@ def mark_success(coupling: Coupling, *, to_dataverse: bool, job_id) -> None:
 
 def mark_failure(coupling: Coupling, message: str, *, to_dataverse: bool, job_id) -> None:
     """Record a failure; the same error twice in a row marks the coupling Skipped."""
+    message = message.replace("\x00", "\\x00")  # storable everywhere (PostgreSQL: no NUL)
     if to_dataverse:
         repeated = (
             coupling.last_synch_dataverse_result == Coupling.Result.FAILURE

@@ -35,6 +35,12 @@ COUNTERS = (
 )
 
 
+def storable(text: str) -> str:
+    """``text`` as every database can store it: PostgreSQL refuses NUL characters, and a
+    name read from Dataverse may hold one (the record fails; its error must still be kept)."""
+    return text.replace("\x00", "\\x00") if "\x00" in text else text
+
+
 class JobLog:
     def __init__(self, job: SyncJob, options: RunOptions, heartbeat=None):
         self.job = job
@@ -84,6 +90,9 @@ class JobLog:
         """Record one failed record (counted as Failed unless ``count`` is false)."""
         if count:
             self.count("failed")
+        message, detail, code = storable(message), storable(detail), storable(code)
+        local_description = storable(local_description)
+        dataverse_description = storable(dataverse_description)
         self.pending_errors.append(
             SyncJobError(
                 job=self.job,

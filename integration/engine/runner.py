@@ -12,6 +12,7 @@ from django.utils import timezone
 from synclog.models import SyncJob
 
 from ..dataverse.errors import DataverseError
+from ..dataverse.transport import origin
 from ..models import IntegrationTableMapping
 from .errors import JobStopped, MappingBusy
 from .from_dataverse import DeletionScan, FromDataverse, LocalDeletions
@@ -87,7 +88,8 @@ def run_to(plan, client, options, log, started) -> None:
         return
     LocalDeletions(plan, client, options, log).run()
     if mapping.direction == TO:
-        link = DeletionScan(plan, client, options, log).run(mapping.dataverse_delta_link)
+        stored = same_environment(mapping.dataverse_delta_link, client)
+        link = DeletionScan(plan, client, options, log).run(stored)
         save_mapping(mapping, dataverse_delta_link=link)
     mark = safe_watermark(started)
     if mapping.local_modified_on_filter is None or mark > mapping.local_modified_on_filter:
@@ -98,7 +100,7 @@ def run_from(plan, client, options, log, started) -> None:
     mapping = plan.mapping
     if mapping.direction == FROM and not options.is_record_run:
         LocalDeletions(plan, client, options, log).run()
-    delta_link = "" if options.full else usable_delta_link(mapping, plan)
+    delta_link = "" if options.full else usable_delta_link(mapping, plan, client)
     from_pass = FromDataverse(plan, client, options, log)
     link = from_pass.run(delta_link)
     if options.is_record_run or link is None:
@@ -113,15 +115,25 @@ def run_from(plan, client, options, log, started) -> None:
     save_mapping(mapping, **fields)
 
 
-def usable_delta_link(mapping, plan) -> str:
+def usable_delta_link(mapping, plan, client) -> str:
     """The stored delta link, unless it reads other columns than the mapping now needs."""
     from urllib.parse import parse_qs, urlsplit
 
-    link = mapping.dataverse_delta_link
+    link = same_environment(mapping.dataverse_delta_link, client)
     if not link:
         return ""
     selected = parse_qs(urlsplit(link).query).get("$select", [""])[0]
     return link if set(selected.split(",")) == set(plan.read_columns()) else ""
+
+
+def same_environment(link: str, client) -> str:
+    """``link`` if it belongs to the connection's environment; else empty (read in full).
+
+    After the connection is pointed at another environment, the old environment's link is
+    of no use there, and the client would rightly refuse to send its token to it."""
+    if link and origin(link) == origin(client.config.environment_url):
+        return link
+    return ""
 
 
 def clear_watermarks(mapping) -> None:

@@ -54,11 +54,16 @@ def test_the_document_describes_the_run(doc):
     assert doc["database"] == expected
 
 
+def test_no_step_failed(doc):
+    assert doc["problems"] == []
+
+
 def test_every_record_is_synchronized_once_in_each_direction(size):
     for direction in ("full_to", "full_from"):
         full = size[direction]
         assert (full["records"], full["failed"]) == (SIZE, 0), direction
         assert full["requests_per_1000"] == pytest.approx(1000 * full["requests"] / SIZE)
+        assert full["requests"] == full["client_requests"], "the emulator saw what was sent"
         assert full["records_per_second"] == pytest.approx(SIZE / full["seconds"])
         assert 0 < full["peak_rss_mb"] < 2000
     assert size["ceiling"]["records"] == SIZE
@@ -71,6 +76,15 @@ def test_the_ratios_are_the_rates_divided(size):
         engine / size["ceiling"]["records_per_second"]
     )
     assert size["engine_vs_naive"] == pytest.approx(engine / size["naive"]["records_per_second"])
+
+
+def test_work_is_counted_for_every_way_of_writing(size):
+    for way in (size["full_to"], size["ceiling"], size["naive"]):
+        assert way["work_per_1000"] > 0
+    to = size["full_to"]
+    assert to["work_per_1000"] == pytest.approx(
+        1000 * (to["cpu_seconds"] + to["emulator_cpu_seconds"]) / SIZE
+    )
 
 
 def test_the_naive_way_sends_one_request_per_record(size):

@@ -176,3 +176,41 @@ def test_an_unusable_connection_stops_the_job_with_what_to_fix(synced, sync, val
     break_connection(**values)
     job = run_stops(sync, *words)
     assert "not-the-secret" not in job.message
+
+
+def test_a_lookup_to_an_uncoupled_record_waits_for_its_coupling_and_is_not_lost(
+    synced, sync, dataverse_client
+):
+    from erp.models import Currency
+
+    stray = Currency.objects.create(code="XTS", description="Testing", symbol="¤", exchange_rate=2)
+    customer = Customer.objects.filter(blocked="").first()
+    customer.currency = stray
+    customer.save()
+
+    first = sync(CUSTOMER)["to"]
+
+    assert first.failed == 1
+    message = SyncJobError.objects.get(job=first).error_message
+    assert "Currency XTS must be coupled to a Dataverse transactioncurrency row" in message
+    sync("CURRENCY", full=True, create_new=True)  # someone couples the currency
+    second = sync(CUSTOMER)["to"]
+    assert (second.failed, second.modified) == (0, 1), "the failed record was tried again"
+    row_id = Coupling.objects.get(local_id=customer.system_id).dataverse_id
+    currency_id = Coupling.objects.get(local_id=stray.system_id).dataverse_id
+    row = next(dataverse_client.get_many("account", [row_id], ["transactioncurrencyid"]))
+    assert row["_transactioncurrencyid_value"] == currency_id
+
+
+def test_a_delta_link_of_another_environment_is_not_followed_but_read_anew(synced, sync, emulator):
+    # The connection was pointed at this environment after reading from another one: the old
+    # link must not take the token elsewhere, and the run must still see every change.
+    stored_anyway(dataverse_delta_link="http://198.51.100.7/api/data/v9.2/accounts?$deltatoken=9")
+    with emulator.user_session() as person:
+        row_id = Coupling.objects.filter(local_table="erp.customer").first().dataverse_id
+        person.patch(f"accounts({row_id})", json={"telephone1": "+47 1111 2222"})
+
+    jobs = sync(CUSTOMER)
+
+    assert jobs["from"].status == SyncJob.Status.FINISHED and jobs["from"].modified == 1
+    assert mapping(CUSTOMER).dataverse_delta_link.startswith(emulator.url)

@@ -152,7 +152,9 @@ def make_edits(site, person, pairs, batch, tag) -> dict:
     return done
 
 
-def test_edits_on_both_sides_during_a_run_are_neither_lost_nor_duplicated(site, emulator):
+def test_edits_on_both_sides_during_a_run_are_neither_lost_nor_duplicated(
+    site, emulator, dataverse_client
+):
     site.manage("sync", "--mapping", "CUSTOMER", "--full", "--no-progress")
     pairs = list(couplings(site).items())
     # Every customer gets a new contact name, so the next run has pages of work to do.
@@ -171,7 +173,9 @@ def test_edits_on_both_sides_during_a_run_are_neither_lost_nor_duplicated(site, 
         for _ in range(2):  # what came in during the run goes out in the runs after it
             site.manage("sync", "--mapping", "CUSTOMER", "--no-progress", check=False)
         assert_no_edit_lost(site, person, edits)
-    assert set(couplings(site).values()) == open_customers(site)
+    pairs = couplings(site)
+    assert set(pairs.values()) == open_customers(site)
+    assert set(customer_accounts(dataverse_client)) == set(pairs), "no account twice"
 
 
 def conflict_errors(site) -> set[uuid.UUID]:

@@ -82,8 +82,9 @@ def test_a_dataverse_name_with_a_nul_character_is_refused_with_a_message(custome
     jobs = sync("CUSTOMER", full=True, create_new=True)
 
     assert jobs["from"].failed == 1
-    message = SyncJobError.objects.get(job=jobs["from"]).error_message
-    assert "NUL character" in message and "name" in message
+    error = SyncJobError.objects.get(job=jobs["from"])
+    assert "NUL character" in error.error_message and "name" in error.error_message
+    assert "Nul \\x00 Inside" in error.dataverse_description, "the log keeps it, visibly"
     coupling = Coupling.objects.get(dataverse_id=row_id)
     assert coupling.status == Coupling.Status.PENDING_LOCAL_CREATE, "kept, to be tried again"
 

@@ -7,7 +7,6 @@ it inside its literal. No other exception, no silent change of the text.
 
 from decimal import Decimal
 
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -162,7 +161,6 @@ HOSTILE_NAMES = st.one_of(
 )
 
 
-@pytest.mark.django_db
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

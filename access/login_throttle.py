@@ -160,4 +160,4 @@ class LoginThrottleMiddleware:
         }
         response = TemplateResponse(request, "admin/login.html", context, status=429)
         response["Retry-After"] = str(wait)
-        return response
+        return response.render()  # a middleware's answer is not rendered for it
