@@ -305,7 +305,9 @@ class CouplingAdmin(admin.ModelAdmin):
         return redirect("integration:coupling_errors")
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        coupling = Coupling.objects.filter(pk=object_id).first()
+        coupling = (
+            Coupling.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        )
         if coupling is None or not self.has_view_permission(request, coupling):
             return redirect("integration:coupling_errors")
         return redirect(common.dataverse_row_url(coupling.dataverse_table, coupling.dataverse_id))

@@ -159,6 +159,16 @@ def record_skipped(mapping, options, message) -> SyncJob:
     return record_job(mapping, options, SyncJob.Status.SKIPPED, message)
 
 
+def local_caption(label: str) -> str:
+    """The local table's name as people see it; the label itself if no such model exists."""
+    from django.apps import apps
+
+    try:
+        return str(apps.get_model(label)._meta.verbose_name).title()
+    except (LookupError, ValueError):
+        return label
+
+
 def record_job(mapping, options, status, message) -> SyncJob:
     now = timezone.now()
     return SyncJob.objects.create(
@@ -168,9 +178,9 @@ def record_job(mapping, options, status, message) -> SyncJob:
         requested_by=options.requested_by,
         run_id=options.run_id,
         local_table=mapping.local_table,
-        local_table_caption=mapping.local_table,
+        local_table_caption=local_caption(mapping.local_table),
         dataverse_table=mapping.dataverse_table,
-        dataverse_table_caption=mapping.dataverse_table,
+        dataverse_table_caption=mapping.dataverse_table.replace("_", " ").title(),
         status=status,
         started_at=now,
         finished_at=now,

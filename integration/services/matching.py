@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef
 from synclog.models import SyncJob
 
 from ..connection import ConnectionDisabled, dataverse_client
-from ..dataverse.errors import ConnectionUnusable, RetryLater
+from ..dataverse.errors import ConnectionUnusable, DataverseError
 from ..engine import JobStopped, MappingBusy, RunOptions
 from ..engine.joblog import JobLog
 from ..engine.lease import mapping_lease
@@ -33,7 +33,8 @@ from .synchronization import synchronize_mapping
 
 PAGE_SIZE = 200
 SYNC_CHUNK = 5000  # records per follow-up synchronization (one job each)
-STOPPING = (JobStopped, ConnectionUnusable, RetryLater)
+# Any error from the client stops the coupling job with its message (the engine does the same).
+STOPPING = (JobStopped, DataverseError)
 Update = IntegrationTableMapping.UpdateConflictResolution
 
 

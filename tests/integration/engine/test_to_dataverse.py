@@ -250,3 +250,16 @@ def test_products_get_their_unit_group_its_base_unit_and_state(
     assert row["_defaultuomscheduleid_value"] == group
     assert row["_defaultuomid_value"] == base_unit
     assert row["quantityonhand"] == max(item.inventory, 0), "negative inventory is sent as 0"
+
+
+def test_a_disabled_connection_records_a_failed_job_that_says_why(standard_setup, sync):
+    from integration.models import ConnectionSetup
+
+    ConnectionSetup.objects.update(is_enabled=False)
+
+    jobs = sync("CUSTOMER")
+
+    job = jobs["bidirectional"]
+    assert job.status == "failed"
+    assert "The Dataverse connection is not enabled" in job.message
+    assert job.direction_text == "Customer and Account."
