@@ -80,6 +80,10 @@ class BrowserProblems:
             self.seen.append(f"console error on {where}: {message.text}")
 
     def request_failed(self, request) -> None:
+        if request.failure == "net::ERR_ABORTED":
+            # The browser itself cancelled it: the page navigated away (a click, a submit)
+            # while the request, often the favicon, was still on its way. Nothing failed.
+            return
         self.seen.append(f"request failed: {request.method} {request.url}: {request.failure}")
 
     def response(self, response) -> None:
