@@ -35,7 +35,13 @@ PLAIN = {
 
 def preparer(field: models.Field, connection) -> Callable:
     """A function turning a value of ``field`` into its database parameter: the field's
-    ``get_db_prep_save``, with the common cases done the way it does them, minus its layers."""
+    ``get_db_prep_save``, with the common cases done the way it does them, minus its layers.
+    ``None`` stays ``None`` (NULL), as it does for every field the engine writes."""
+    convert = value_preparer(field, connection)
+    return lambda value: None if value is None else convert(value)
+
+
+def value_preparer(field: models.Field, connection) -> Callable:
     kind, prepare = type(field), field.get_db_prep_save
     if kind in PLAIN:
         plain = PLAIN[kind]

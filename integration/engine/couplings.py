@@ -63,6 +63,24 @@ class CouplingStore:
         )
 
     @staticmethod
+    def confirm_created(couplings: list[Coupling], *, job_id) -> None:
+        if not couplings:
+            return
+        now = timezone.now()
+        for start in range(0, len(couplings), 500):
+            chunk = couplings[start : start + 500]
+            Coupling.objects.filter(pk__in=[c.pk for c in chunk]).update(
+                status=Coupling.Status.COUPLED,
+                last_synch_dataverse_result=Coupling.Result.SUCCESS,
+                last_synch_dataverse_job_id=job_id,
+                last_synch_dataverse_error="",
+                failed_on=None,
+                updated_at=now,
+            )
+        for coupling in couplings:
+            coupling.updated_at = now
+
+    @staticmethod
     def save(created: list[Coupling], changed: list[Coupling], deleted: list[Coupling] = ()):
         """Write a page's couplings in one transaction."""
         now = timezone.now()
@@ -80,7 +98,9 @@ class CouplingStore:
         except BaseException:
             forget([*created, *changed])  # rolled back: their next write writes every column
             raise
-        remember([*created, *changed], UPDATE_FIELDS)
+        # New couplings are written again only if they fail: the ones confirmed in bulk are
+        # remembered then, so snapshotting every new row here would be wasted work.
+        remember(changed, UPDATE_FIELDS)
 
 
 def mark_success(coupling: Coupling, *, to_dataverse: bool, job_id) -> None:

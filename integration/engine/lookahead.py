@@ -6,10 +6,12 @@ after the other, each waits for the other. The next page's work does not depend 
 for the current one, so it is done while the request is in flight: the request waits in a
 thread, the work goes on in this one, and Dataverse's side runs on another CPU.
 
-Only reads and computation happen early. Everything that writes (couplings, the job log) still
-happens page after page, in order, once the current page is complete: what a run records, and
-what a crash leaves behind, are as before. A failure while preparing early is kept and raised
-when that page's turn comes, where it would have been raised anyway.
+Early work is reads, decisions, and one write: the next page's pending couplings, which only
+reserve the ids its creates will carry. They are committed before those creates are sent, as
+always, so a crash at any point leaves pending couplings that the next run confirms (the row
+arrived) or completes (it did not): creation stays exactly-once. Everything else that writes
+(confirmations, failures, the job log) still happens page after page, in order. A failure
+while preparing early is kept and raised when that page's turn comes.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 
 from ..models import Coupling
 from . import merge
+from .couplings import CouplingStore
 from .errors import RecordError
 from .transfer import local_snapshot
 
@@ -33,6 +36,13 @@ class Prepared:
     couplings: dict  # local id → coupling, as ``CouplingStore.by_local_id`` gives them
     creates: dict = field(default_factory=dict)  # local id → (local values, decision or error)
     new_couplings: dict = field(default_factory=dict)  # local id → pending coupling, unsaved
+    # local id → (pending coupling, create payload): couplings already committed early
+    sends: dict = field(default_factory=dict)
+
+    def row_of(self, local_id) -> dict:
+        if not hasattr(self, "_rows_by_id"):
+            self._rows_by_id = {r["system_id"]: r for r in self.rows}
+        return self._rows_by_id[local_id]
 
 
 class Lookahead:
@@ -109,7 +119,8 @@ class LooksAhead:
                 self.lookahead = None
 
     def prepare(self, rows: list[dict]) -> Prepared:
-        """Reads and decisions only: the page's couplings, and what its new rows would be."""
+        """The page's couplings, what its new rows would be, and their pending couplings
+        committed (the ids reserved) so that the page's creates can go out at once."""
         couplings = self.store.by_local_id(r["system_id"] for r in rows)
         prepared = Prepared(rows, couplings)
         new = [r for r in rows if r["system_id"] not in couplings]
@@ -117,7 +128,25 @@ class LooksAhead:
             self.resolver.prepare_to_dataverse(self.specs, rows)
             prepared.creates = {r["system_id"]: self.work_out_create(r) for r in new}
             prepared.new_couplings = {r["system_id"]: self.pending_coupling(r) for r in new}
+            self.reserve(prepared)
         return prepared
+
+    def reserve(self, prepared: Prepared) -> None:
+        """Commit the pending couplings of the creates that were worked out without error."""
+        for local_id, (local_now, outcome) in list(prepared.creates.items()):
+            if isinstance(outcome, RecordError):
+                continue
+            row = prepared.row_of(local_id)
+            coupling = prepared.new_couplings.pop(local_id)
+            payload = self.ready_pending(row, coupling, local_now, outcome)
+            prepared.sends[local_id] = (coupling, payload)
+            del prepared.creates[local_id]
+        CouplingStore.save([c for c, _ in prepared.sends.values()], [])
+
+    def early_send(self, row) -> tuple | None:
+        """(pending coupling, payload) for ``row`` when it was reserved early, else None."""
+        prepared = self.early()
+        return prepared.sends.pop(row["system_id"], None) if prepared else None
 
     def sending(self, request):
         """Send; meanwhile prepare the next page, if there is a lookahead."""

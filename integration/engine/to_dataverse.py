@@ -135,6 +135,10 @@ class ToDataverse(LooksAhead):
     def insert(self, items) -> None:
         sends = []
         for row, coupling in items:
+            early = None if coupling else self.early_send(row)
+            if early:
+                sends.append((row, *early))
+                continue
             coupling = coupling or self.page.add(self.new_coupling(row))
             coupling.status = Coupling.Status.PENDING_CREATE
             try:
@@ -142,10 +146,7 @@ class ToDataverse(LooksAhead):
             except RecordError as exc:
                 self.fail(row, coupling, exc)
                 continue
-            coupling.local_values = local_now
-            coupling.dataverse_values = {c: canon for c, (_, canon) in decision.changes.items()}
-            payload = {c: value for c, (value, _) in decision.changes.items()}
-            sends.append((row, coupling, {self.plan.primary_id: coupling.dataverse_id, **payload}))
+            sends.append((row, coupling, self.ready_pending(row, coupling, local_now, decision)))
         if not sends:
             return
         # Commit the chosen ids before the create goes out: this is what makes it exactly-once.
@@ -159,12 +160,21 @@ class ToDataverse(LooksAhead):
             else:
                 self.fail(row, coupling, dataverse_error(result.error))
         failed_later = self.send_after_create(created, later)
-        for row, coupling in created:
-            if coupling.dataverse_id in failed_later:
-                continue
-            coupling.status = Coupling.Status.COUPLED
-            self.succeeded(row, coupling)
-            self.log.count("inserted")
+        done = [c for _, c in created if c.dataverse_id not in failed_later]
+        self.page.confirm_created(done, job_id=self.log.job.pk)
+        self.log.count("inserted", len(done))
+
+    def ready_pending(self, row, coupling, local_now, decision) -> dict:
+        """Fill a pending coupling from the create decision; return the create's payload."""
+        coupling.status = Coupling.Status.PENDING_CREATE
+        coupling.local_values = local_now
+        coupling.dataverse_values = {c: canon for c, (_, canon) in decision.changes.items()}
+        # Written with the pending coupling, so that confirming the create is one UPDATE that
+        # sets the same values on every row of the page.
+        coupling.last_synch_modified_on = row["modified_at"]
+        coupling.last_synch_dataverse_job_id = self.log.job.pk
+        payload = {c: value for c, (value, _) in decision.changes.items()}
+        return {self.plan.primary_id: coupling.dataverse_id, **payload}
 
     def split_create_only(self, sends):
         """Keep columns Dataverse refuses on create (a product's state) for an update after.
@@ -432,6 +442,18 @@ class Page:
     def save(self) -> None:
         CouplingStore.save(self.created, list(self.changed.values()), self.deleted)
         self.created, self.changed, self.deleted = [], {}, []
+
+    def confirm_created(self, couplings: list[Coupling], *, job_id) -> None:
+        """The creates of ``couplings`` arrived: they are coupled now.
+
+        Everything else these couplings need was written with them while pending, so one
+        UPDATE does for the whole page, instead of a statement per row.
+        """
+        for coupling in couplings:
+            coupling.status = Coupling.Status.COUPLED
+            mark_success(coupling, to_dataverse=True, job_id=job_id)
+            self.changed.pop(coupling.pk, None)
+        CouplingStore.confirm_created(couplings, job_id=job_id)
 
 
 def dataverse_error(error: RecordFailed | None) -> RecordError:
