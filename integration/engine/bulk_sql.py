@@ -21,6 +21,7 @@ from datetime import datetime
 from operator import attrgetter
 
 from django.db import connections, models, router
+from django.utils import timezone
 
 SAVED = "_bulk_sql_saved"  # on each object: its values as the database holds them
 # Values of these types need no conversion for fields of the matching kind.
@@ -68,13 +69,18 @@ def value_preparer(field: models.Field, connection) -> Callable:
     return lambda value: prepare(value, connection)
 
 
-def reader(field: models.Field) -> Callable:
+def reader(field: models.Field, now: datetime) -> Callable:
     """What ``bulk_create`` takes from an object for ``field``: ``pre_save``, or the attribute
-    itself where ``pre_save`` would only read it."""
-    automatic = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-    if type(field).pre_save is models.Field.pre_save or (
-        isinstance(field, models.DateField) and not automatic
-    ):
+    itself where ``pre_save`` would only read it. ``auto_now`` and ``auto_now_add`` fields
+    get ``now``, one time for the whole statement, set on the object as ``pre_save`` does."""
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+
+        def stamp(obj):
+            setattr(obj, field.attname, now)
+            return now
+
+        return stamp
+    if type(field).pre_save is models.Field.pre_save or isinstance(field, models.DateField):
         return attrgetter(field.attname)
     return lambda obj: field.pre_save(obj, True)
 
@@ -88,7 +94,8 @@ def insert_rows(model, objects: list, key_fields: tuple[str, ...]) -> None:
     connection = connections[alias]
     quote = connection.ops.quote_name
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    steps = [(reader(field), preparer(field, connection)) for field in fields]
+    now = timezone.now()
+    steps = [(reader(field, now), preparer(field, connection)) for field in fields]
     columns = ", ".join(quote(field.column) for field in fields)
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
