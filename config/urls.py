@@ -14,6 +14,12 @@ class FaviconView(RedirectView):
         return static("tandem/favicon.svg")
 
 
+admin.site.site_header = "Tandem"
+admin.site.site_title = "Tandem"
+# The lists (customers, jobs, couplings) need the width more than a second menu beside them:
+# the breadcrumbs and the index page lead everywhere, as on Tandem's own pages.
+admin.site.enable_nav_sidebar = False
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("favicon.ico", FaviconView.as_view()),
