@@ -22,6 +22,9 @@ class ChangeSetFailed(Exception):
 def handle(request: ApiRequest) -> ApiResponse:
     if request.method != "POST":
         raise errors.method_not_allowed(request.method)
+    if request.in_batch:
+        # Batches cannot be nested (BATCH); a nested one would also slip past the 1,000 cap.
+        raise errors.payload_error("$batch", "A $batch request cannot be nested in a $batch.")
     boundary = boundary_of(request.headers.get("content-type"))
     if b"\n" in request.body and b"\r\n" not in request.body:
         raise errors.payload_error(

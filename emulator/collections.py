@@ -74,7 +74,8 @@ def get_collection(request: ApiRequest, table: Table, options: QueryOptions) -> 
 def add_counts(body: dict, query: TableQuery, options: QueryOptions, annotations) -> None:
     capped, total = query.count()
     if annotations.wants(TOTAL):
-        body[f"@{TOTAL}"] = total if options.count else -1
+        # Past 5,000 rows Dataverse says 5,000 and "exceeded", never the true total (Q-CNT).
+        body[f"@{TOTAL}"] = capped if options.count else -1
         body[f"@{TOTAL_EXCEEDED}"] = total > capped
     if options.count:
         body["@odata.count"] = capped

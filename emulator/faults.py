@@ -25,6 +25,7 @@ ERROR_BODIES = {
 @dataclass
 class Decision:
     drop: bool = False
+    drop_late: bool = False  # drop once the request has been carried out
     error: DataverseError | None = None
     delay_ms: int = 0
 
@@ -53,15 +54,19 @@ class FaultInjector:
             if self.applies(faults, method, path, token_endpoint):
                 with self.lock:
                     self.choose(faults, decision)
-        if decision.drop or decision.error or decision.delay_ms > faults.latency_ms:
-            kind = "drop" if decision.drop else "error" if decision.error else "slow"
+        dropped = decision.drop or decision.drop_late
+        if dropped or decision.error or decision.delay_ms > faults.latency_ms:
+            kind = "drop" if dropped else "error" if decision.error else "slow"
             runtime.count(f"faults_{kind}")
         return decision
 
     def choose(self, faults: Faults, decision: Decision) -> None:
         """One outcome per request, the most disruptive first; counts are used up first."""
         if self.take(faults, "drops", faults.drop_rate):
-            decision.drop = True
+            if faults.drop_after_processing:
+                decision.drop_late = True
+            else:
+                decision.drop = True
         elif self.take(faults, "throttle", faults.throttle_rate):
             decision.error = DataverseError(
                 429,

@@ -91,6 +91,8 @@ def web_api(request: HttpRequest, path: str) -> HttpResponse:
         response = dispatch(api_request(request, path, base, caller))
     finally:
         PROTECTION.leave(user, (time.monotonic() - started) * 1000)
+    if decision.drop_late and faults.drop_connection(request.META):
+        return HttpResponse(status=204)  # the work is done; the answer is never seen
     response.headers["x-ms-dop-hint"] = str(runtime.dop_hint)
     response.headers["x-ms-ratelimit-burst-remaining-xrm-requests"] = str(
         PROTECTION.remaining(user)

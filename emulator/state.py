@@ -46,6 +46,8 @@ class Faults:
     error_status: int = 503
     drops: int = 0
     drop_rate: float = 0.0
+    # Drop after carrying the request out: the write happened, only its answer is lost.
+    drop_after_processing: bool = False
     slow: int = 0
     slow_rate: float = 0.0
     slow_ms: int = 0

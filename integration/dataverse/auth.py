@@ -12,6 +12,7 @@ exception message or a repr, and neither does the token.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from typing import TYPE_CHECKING
@@ -70,16 +71,27 @@ class TokenProvider:
         response = self._transport.request("POST", config.token_url, data=form, authenticated=False)
         body = decode_json(response)
         if response.status_code == 200 and isinstance(body, dict) and body.get("access_token"):
-            return str(body["access_token"]), float(body.get("expires_in") or 3600)
+            return str(body["access_token"]), _lifetime(body.get("expires_in"))
         raise _token_refused(response.status_code, body, config)
+
+
+def _lifetime(expires_in: object) -> float:
+    """Seconds the token is valid. Entra always says; an unreadable value counts as its usual
+    hour (a 401 renews the token anyway), while 0 means already expired, not "unknown"."""
+    try:
+        seconds = float(expires_in)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 3600.0
+    return seconds if math.isfinite(seconds) and seconds >= 0 else 3600.0
 
 
 def _token_refused(status: int, body: object, config: ClientConfig) -> ConnectionUnusable:
     body = body if isinstance(body, dict) else {}
-    error = str(body.get("error") or "")
+    error = config.redact(str(body.get("error") or ""))
     # Entra's descriptions name the problem (AADSTS7000215 invalid secret, AADSTS700016 unknown
-    # application, AADSTS90002 unknown tenant) and never echo the secret.
+    # application, AADSTS90002 unknown tenant) and never echo the secret; a proxy might.
     description = str(body.get("error_description") or "").split("\r\n")[0].strip()
+    description = config.redact(description)
     if status == 404 or (status >= 300 and not error):
         return ConnectionUnusable(
             f"The token authority {config.token_url} answered HTTP {status}; check the "

@@ -8,6 +8,7 @@ secret is kept out of ``repr`` so that a logged config or a traceback never show
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import quote_plus
 
 ENTRA_AUTHORITY = "https://login.microsoftonline.com"
 
@@ -71,3 +72,11 @@ class ClientConfig:
     @property
     def timeout(self) -> tuple[float, float]:
         return (self.connect_timeout, self.read_timeout)
+
+    def redact(self, text: str) -> str:
+        """``text`` written by a server, with the secret blanked out: a proxy or a
+        misconfigured authority may echo the token request's form (where the secret travels,
+        as is or form-encoded) back in its error, and that error ends up in a job's message."""
+        for form in {self.client_secret, quote_plus(self.client_secret)} - {""}:
+            text = text.replace(form, "[secret]")
+        return text

@@ -119,7 +119,7 @@ class Transport:
             response, failure = self._send_once(method, url, headers, data, token)
             key = failure if response is None else response.status_code
             if response is not None and response.is_redirect:
-                raise _redirected(response)
+                raise _redirected(response, self.config)
             action = RETRY_POLICY.get(key, Action.RETURN)
             if action is Action.RETURN:
                 return response
@@ -138,7 +138,7 @@ class Transport:
                 attempt >= self.config.max_attempts
                 or elapsed + delay > self.config.max_retry_seconds
             ):
-                raise _give_up(key, response, attempt, elapsed, delay)
+                raise _give_up(key, response, attempt, elapsed, delay, self.config)
             logger.info("Dataverse %s %s: %s, retrying in %.1f s", method, url, key, delay)
             self.stats.add("retries")
             self.stats.add("waited_seconds", delay)
@@ -360,8 +360,8 @@ def _unusable(failure: str | None, url: str, limit: int) -> ConnectionUnusable:
     )
 
 
-def _redirected(response: requests.Response) -> ConnectionUnusable:
-    location = response.headers.get("Location", "")
+def _redirected(response: requests.Response, config: ClientConfig) -> ConnectionUnusable:
+    location = config.redact(response.headers.get("Location", ""))
     return ConnectionUnusable(
         f"{origin(response.url) or 'Dataverse'} answered with a redirect to {location!r}, which "
         "was not followed: the Web API never redirects. Check the environment URL (https, "
@@ -371,8 +371,12 @@ def _redirected(response: requests.Response) -> ConnectionUnusable:
     )
 
 
-def _give_up(key, response, attempts: int, elapsed: float, delay: float) -> RetryLater:
+def _give_up(
+    key, response, attempts: int, elapsed: float, delay: float, config: ClientConfig
+) -> RetryLater:
     code, message = error_from_body(decode_json(response)) if response is not None else ("", "")
+    # The last answer may come from the token authority, which saw the secret.
+    code, message = config.redact(code), config.redact(message)
     what = {
         429: "Dataverse is throttling requests (service protection limits)",
         "timeout": "Dataverse did not answer in time",

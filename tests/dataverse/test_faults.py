@@ -2,6 +2,7 @@
 emulator's fault switches; token renewal; and the secret kept out of logs and errors."""
 
 import logging
+from uuid import uuid4
 
 import pytest
 
@@ -12,6 +13,13 @@ from .conftest import accounts
 
 def count_named(client, prefix: str) -> int:
     return len(list(client.query("account", ["name"], odata.startswith("name", prefix))))
+
+
+def unit_groups(count: int, prefix: str) -> list[dict]:
+    return [
+        {"uomscheduleid": uuid4(), "name": f"{prefix} {n}", "baseuomname": f"{prefix} unit {n}"}
+        for n in range(count)
+    ]
 
 
 def test_throttled_requests_are_retried(dataverse_client, emulator):
@@ -71,6 +79,42 @@ def test_a_create_retried_after_a_hidden_success_makes_no_second_row(make_client
     assert client.stats.timeouts == 1
     assert all(r.ok for r in results)
     assert count_named(client, "Hidden") == 20
+
+
+def test_a_batch_create_retried_after_a_hidden_success_makes_no_second_row(make_client, emulator):
+    # The same on a table without CreateMultiple: the rows go as a $batch of change sets, the
+    # retry meets DuplicateRecord per row, and the rows found by id count as created.
+    client = make_client(read_timeout=0.3, backoff_base=1.5, backoff_max=1.5)
+    client.entity("uomschedule")
+    groups = unit_groups(5, "Hidden")
+    with emulator.faults(slow=1, slow_ms=800, path_contains="$batch"):
+        results = client.create_many("uomschedule", groups)
+    assert client.stats.timeouts == 1 and client.stats.bulk_requests == 0
+    assert [r.id for r in results if r.ok] == [group["uomscheduleid"] for group in groups]
+    prefix = odata.startswith("name", "Hidden")
+    assert len(list(client.query("uomschedule", ["name"], prefix))) == 5
+    assert len(list(client.query("uom", ["name"], prefix))) == 5  # one base unit each
+
+
+@pytest.mark.parametrize(
+    ("table", "rows", "path"),
+    [
+        ("account", accounts(20, "Lost answer"), "CreateMultiple"),
+        ("uomschedule", unit_groups(5, "Lost answer"), "$batch"),
+    ],
+)
+def test_a_create_whose_answer_was_dropped_makes_no_second_row(
+    dataverse_client, emulator, table, rows, path
+):
+    # The rows are written, then the connection drops before the answer: the client cannot
+    # know, sends the create again, and must report each row created, and once.
+    entity = dataverse_client.entity(table)
+    with emulator.faults(drops=1, drop_after_processing=True, path_contains=path):
+        results = dataverse_client.create_many(table, rows)
+    assert dataverse_client.stats.dropped_connections == 1
+    assert [r.id for r in results if r.ok] == [row[entity.primary_id] for row in rows]
+    named = odata.startswith("name", "Lost answer")
+    assert len(list(dataverse_client.query(table, ["name"], named))) == len(rows)
 
 
 def test_retries_are_bounded_in_attempts(make_client, emulator):

@@ -168,6 +168,27 @@ def test_at_most_a_thousand_requests(api):
     assert "1000" in error_of(response)["message"]
 
 
+def test_batches_cannot_be_nested(api):
+    inner = "".join(f"--inner\r\n{http_part('GET', f'{API}WhoAmI')}\r\n" for _ in range(2))
+    nested = "\r\n".join(
+        [
+            "Content-Type: application/http",
+            "Content-Transfer-Encoding: binary",
+            "",
+            f"POST {API}$batch HTTP/1.1",
+            "Content-Type: multipart/mixed; boundary=inner",
+            "",
+            inner + "--inner--",
+        ]
+    )
+    response = batch(api, [http_part("POST", f"{API}accounts", {"name": "Before"}), nested])
+    assert response.status_code == 400
+    parts = response_parts(response)
+    assert [p[0] for p in parts] == [204, 400]
+    error = json.loads(parts[1][2])["error"]
+    assert error["code"] == "0x80048d19" and "cannot be nested" in error["message"]
+
+
 def test_return_representation_inside_a_batch(api):
     response = batch(
         api,

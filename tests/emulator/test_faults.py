@@ -2,6 +2,7 @@
 
 import socket
 import time
+import uuid
 
 import pytest
 import requests
@@ -80,6 +81,17 @@ def test_dropped_connections_are_connection_errors(emulator, api):
     emulator.faults(drop_rate=1.0)
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{emulator.api_url}WhoAmI", timeout=5)
+
+
+def test_a_late_drop_loses_the_answer_but_not_the_write(emulator, api):
+    emulator.faults(drops=1, drop_after_processing=True, methods=["POST"])
+    chosen = uuid.uuid4()
+    with pytest.raises(requests.ConnectionError):
+        api.post("accounts", json={"accountid": str(chosen), "name": "Written"})
+    assert api.get(f"accounts({chosen})?$select=name").json()["name"] == "Written"
+    again = api.post("accounts", json={"accountid": str(chosen), "name": "Written"})
+    assert again.status_code == 412 and error_of(again)["code"] == "0x80040237"
+    assert emulator.state()["counters"]["faults_drop"] == 1
 
 
 def test_token_endpoint_is_spared_unless_asked(emulator):

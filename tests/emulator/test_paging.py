@@ -81,3 +81,26 @@ def test_page_size_is_at_most_5000(api):
 def test_a_tampered_skiptoken_is_refused(api, twelve):
     response = api.get("accounts?$skiptoken=garbage")
     assert response.status_code == 400
+
+
+COUNTS = {
+    "Prefer": 'odata.include-annotations="Microsoft.Dynamics.CRM.totalrecordcount,'
+    'Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"'
+}
+
+
+def test_without_a_page_size_pages_hold_5000_rows_and_counts_stop_there(emulator, api):
+    rows = [{"@odata.type": "Microsoft.Dynamics.CRM.account", "name": f"R{n}"} for n in range(5001)]
+    response = api.post("accounts/Microsoft.Dynamics.CRM.CreateMultiple", json={"Targets": rows})
+    assert response.status_code == 200
+    first = api.get("accounts?$select=name&$count=true", headers=COUNTS)
+    assert "maxpagesize" not in first.headers.get("Preference-Applied", "")
+    body = first.json()
+    assert len(body["value"]) == 5000
+    # Past 5,000 rows Dataverse gives 5,000 and says the limit was exceeded (Q-CNT).
+    assert body["@odata.count"] == 5000
+    assert body["@Microsoft.Dynamics.CRM.totalrecordcount"] == 5000
+    assert body["@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"] is True
+    rest = api.get(body["@odata.nextLink"]).json()
+    assert len(rest["value"]) == 1 and "@odata.nextLink" not in rest
+    assert api.get("accounts/$count").content.decode("utf-8-sig") == "5000"

@@ -131,6 +131,9 @@ def test_optimistic_concurrency_with_etags(api):
         "provided.",
     }
     assert api.delete(f"accounts({row_id})", headers={"If-Match": tag}).status_code == 412
+    current = api.get(f"accounts({row_id})?$select=name").json()["@odata.etag"]
+    assert api.delete(f"accounts({row_id})", headers={"If-Match": current}).status_code == 204
+    assert api.get(f"accounts({row_id})").status_code == 404
 
 
 def test_conditional_get_answers_304_when_unchanged(api):
@@ -151,6 +154,12 @@ def test_conditional_get_answers_304_when_unchanged(api):
         },
     )
     assert annotated.status_code == 200
+    # Nor with $expand: the related row may have changed while this one did not (COND).
+    expanded = api.get(
+        f"accounts({row_id})?$select=name&$expand=primarycontactid($select=fullname)",
+        headers={"If-None-Match": fresh.json()["@odata.etag"]},
+    )
+    assert expanded.status_code == 200 and expanded.json()["primarycontactid"] is None
 
 
 def test_delete_answers_204_then_404(api):
