@@ -4,7 +4,9 @@ from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
-from django_q.models import Schedule
+from django_q.conf import Conf
+from django_q.models import Schedule, Task
+from django_q.scheduler import scheduler
 
 from synclog import services, tasks
 from synclog.models import LogRetention, SyncJob
@@ -48,6 +50,23 @@ def test_migrate_created_the_daily_cleanup_schedule(db):
     assert schedule.schedule_type == Schedule.DAILY and schedule.repeats == -1
     assert schedule.name == services.CLEANUP_SCHEDULE_NAME
     assert timezone.localtime(schedule.next_run).hour == services.CLEANUP_HOUR
+
+
+def test_django_q2s_scheduler_fires_the_cleanup_and_plans_the_next_day(make_job, monkeypatch):
+    monkeypatch.setattr(Conf, "SYNC", True)  # the task runs in this process, as on a worker
+    old = make_job(started_at=timezone.now() - timedelta(days=45))
+    kept = make_job(started_at=timezone.now() - timedelta(days=2))
+    due = timezone.now() - timedelta(seconds=1)
+    Schedule.objects.filter(func=services.CLEANUP_TASK).update(next_run=due)
+
+    scheduler()
+
+    assert list(SyncJob.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert not SyncJob.objects.filter(pk=old.pk).exists()
+    task = Task.objects.get(func=services.CLEANUP_TASK)
+    assert task.success and task.result == 1
+    next_run = Schedule.objects.get(func=services.CLEANUP_TASK).next_run
+    assert timedelta(hours=23) < next_run - due <= timedelta(days=1, hours=1)
 
 
 def test_creating_the_schedule_again_keeps_the_one_there(db):

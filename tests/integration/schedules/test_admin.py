@@ -64,6 +64,9 @@ def test_the_list_shows_each_schedules_status_runs_and_links(boss, offline_setup
     put_on_hold("CURRENCY")
     SyncSchedule.objects.filter(table_mapping__name="CURRENCY").update(last_run_id=run_id)
     schedules.schedules_set_enabled(schedules=[schedule_of("VENDOR")], enabled=False)
+    SyncSchedule.objects.filter(table_mapping__name="SALESPEOPLE").update(
+        status=SyncSchedule.Status.FAILED, last_message="The connection is not enabled."
+    )
     mine = f"{socket.gethostname()}:{os.getpid()}:page"
     IntegrationTableMapping.objects.filter(name="CUSTOMER").update(
         lease_owner=mine, lease_expires_at=timezone.now() + timedelta(minutes=1)
@@ -75,6 +78,8 @@ def test_the_list_shows_each_schedules_status_runs_and_links(boss, offline_setup
     assert "In process" in listed["CUSTOMER"]
     assert "Disabled" in listed["VENDOR"]
     assert "Ready" in listed["CONTACT"]
+    assert "Error" in listed["SALESPEOPLE"]
+    assert "The connection is not enabled." in listed["SALESPEOPLE"]
     html = response.content.decode()
     assert f'href="/admin/synclog/jobs/?run={run_id}"' in html
     assert (
@@ -85,6 +90,7 @@ def test_the_list_shows_each_schedules_status_runs_and_links(boss, offline_setup
     only_running = rows(boss.get(LIST_URL + "?status=running"))
     assert list(only_running) == ["CUSTOMER"]
     assert "CURRENCY" in rows(boss.get(LIST_URL + "?status=on_hold_inactivity"))
+    assert list(rows(boss.get(LIST_URL + "?status=failed"))) == ["SALESPEOPLE"]
 
 
 def test_the_run_filter_lists_the_jobs_of_one_run(boss, offline_setup):
