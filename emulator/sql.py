@@ -8,6 +8,7 @@ three-valued logic (a null column matches neither ``eq`` nor ``ne``), as SQL Ser
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 
 from django.db.models import F, Lookup, Q, Subquery, Value
@@ -219,6 +220,9 @@ class SqlFilter:
                 return Q(pk__isnull=True)  # ordering against null matches nothing
             return Q(IsNull(F(attribute.logical_name), op == "eq"))
         if attribute.type in STRING_TYPES:
+            if op in ("eq", "ne") and not str(right.value).isascii():
+                matched = folded_equal(attribute, str(right.value))
+                return ~matched if op == "ne" else matched
             value = Upper(Value(right.value))
         return condition(op, column(attribute), value)
 
@@ -229,11 +233,13 @@ class SqlFilter:
         if name in ("Microsoft.Dynamics.CRM.In", "Microsoft.Dynamics.CRM.NotIn"):
             named = dict(node.named)
             attribute = readable_property(self.table, named["PropertyName"].value)
-            values = [
-                coerce_literal(attribute, in_value(attribute, value), "eq")
-                for value in named["PropertyValues"]
-            ]
-            matched = Q(In(column(attribute), values))
+            literals = [in_value(attribute, value) for value in named["PropertyValues"]]
+            values = [coerce_literal(attribute, literal, "eq") for literal in literals]
+            if attribute.type in STRING_TYPES:
+                texts = [str(literal.value) for literal in literals if literal.kind != "null"]
+                matched = string_in(attribute, texts)
+            else:
+                matched = Q(In(column(attribute), values))
             return ~matched if name.endswith("NotIn") else matched
         raise query_error(f"An unknown function with name '{name}' was found.")
 
@@ -288,6 +294,24 @@ def pattern_condition(attribute: Attribute, function: str, pattern: str) -> Q:
         return Q(pk__in=[])
     # Case-insensitive regular expressions fold every letter's case, not only ASCII's.
     return Q(IRegex(F(attribute.logical_name), Value(expression)))
+
+
+def folded_equal(attribute: Attribute, text: str) -> Q:
+    """Equality with text that has letters beyond ASCII, whose case SQLite's UPPER leaves
+    alone: an anchored case-insensitive regular expression folds every letter, on both
+    databases (see odata.like)."""
+    return Q(IRegex(F(attribute.logical_name), Value(rf"\A{re.escape(text)}\Z")))
+
+
+def string_in(attribute: Attribute, texts: list[str]) -> Q:
+    """In on a string column: a plain IN of upper-cased ASCII values, the rest one by one."""
+    plain = [text.upper() for text in texts if text.isascii()]
+    matched = Q(In(column(attribute), plain)) if plain else None
+    for text in texts:
+        if not text.isascii():
+            one = folded_equal(attribute, text)
+            matched = one if matched is None else matched | one
+    return matched if matched is not None else Q(pk__in=[])
 
 
 def condition(op: str, lhs, rhs) -> Q:

@@ -67,6 +67,20 @@ def test_strings_compare_case_insensitively(api, accounts):
     assert sorted(names(api, "$filter=not contains(name,'a')")) == []
 
 
+def test_letters_beyond_ascii_compare_case_insensitively_too(api):
+    for name in ("Zoë (S.A.)", "Zoë (SxAx)", "Ölwerk"):
+        create(api, "accounts", {"name": name})
+    assert names(api, "$filter=name eq 'ZOË (s.a.)'") == ["Zoë (S.A.)"]
+    assert sorted(names(api, "$filter=name ne 'zoË (S.A.)'")) == ["Zoë (SxAx)", "Ölwerk"]
+    assert names(api, "$filter=telephone1 eq 'Ö' or telephone1 ne 'Ö'") == []  # null: neither
+    found = "Microsoft.Dynamics.CRM.In(PropertyName='name',PropertyValues=['ölWERK','nobody'])"
+    assert names(api, f"$filter={found}") == ["Ölwerk"]
+    others = (
+        "Microsoft.Dynamics.CRM.NotIn(PropertyName='name',PropertyValues=['öLWERK','zoë (sxax)'])"
+    )
+    assert names(api, f"$filter={others}") == ["Zoë (S.A.)"]
+
+
 def test_quotes_are_doubled_in_literals(api, accounts):
     assert names(api, "$filter=name eq 'Gamma O''Brien'") == ["Gamma O'Brien"]
     response = api.get("accounts?$filter=name eq 'O'Brien'")
