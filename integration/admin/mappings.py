@@ -2,11 +2,13 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from .. import filters, forms, setup_services
 from ..admin_reset import can_reset, report_reset, reset_confirmation
 from ..models import IntegrationFieldMapping, IntegrationTableMapping
 from . import mapping_actions
+from .couplings_common import mapping_log_url
 
 # ---- Integration Table Mappings --------------------------------------------------------
 
@@ -61,8 +63,27 @@ class IntegrationTableMappingAdmin(admin.ModelAdmin):
     list_filter = ["direction", "synch_only_coupled_records", "dataverse_table"]
     search_fields = ["name", "local_table", "dataverse_table"]
     inlines = [FieldMappingInline]
+    change_form_template = "admin/integration/integrationtablemapping/change_form.html"
     # Use Default Synchronization Setup, then synchronizing and coupling whole mappings.
     actions = ["use_default_synchronization_setup", *mapping_actions.ACTIONS]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        mapping = self.get_object(request, object_id)
+        links = self.mapping_links(request, mapping) if mapping else []
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), "mapping_links": links}
+        )
+
+    @staticmethod
+    def mapping_links(request, mapping) -> list[tuple[str, str]]:
+        links = []
+        log = mapping_log_url(mapping.name, request.user)
+        if log:
+            links.append(("Synchronization Log", log))
+        if request.user.has_perm("integration.view_integrationtablemapping"):
+            rows = reverse("integration:dataverse_rows", args=[mapping.name])
+            links.append((f"Dataverse {mapping.dataverse_table} rows", rows))
+        return links
 
     @staticmethod
     def model_of(obj):

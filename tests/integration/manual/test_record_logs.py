@@ -116,3 +116,20 @@ def test_each_mapping_leads_to_its_own_log(admin, records):
         )
         assert response.status_code == 302, mapping.name
         assert shown_jobs(admin, response["Location"]) == {str(jobs[mapping.name].pk)}
+
+
+def test_a_mapping_card_leads_to_its_log_and_its_dataverse_rows(admin, records):
+    mapping = IntegrationTableMapping.objects.get(name="CUSTOMER")
+    mine = job_of(mapping.name, local_table=mapping.local_table)
+    job_of("VENDOR", local_table="erp.vendor")
+
+    card = admin.get(
+        reverse("admin:integration_integrationtablemapping_change", args=[mapping.pk])
+    ).content.decode()
+
+    pattern = r'<li><a href="([^"]+)">([^<]+)</a>'
+    links = {label: unescape(url) for url, label in re.findall(pattern, card)}
+    assert shown_jobs(admin, links["Synchronization Log"]) == {str(mine.pk)}
+    assert links["Dataverse account rows"] == reverse(
+        "integration:dataverse_rows", args=["CUSTOMER"]
+    )
