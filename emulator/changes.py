@@ -12,12 +12,13 @@ from urllib.parse import quote, urlencode
 
 from . import paging, storage
 from .api import ApiRequest, ApiResponse
-from .errors import query_error
+from .errors import expired_version_stamp, query_error
 from .models import ROW_MODELS, Tombstone
 from .odata.options import QueryOptions
 from .query import MAX_PAGE_SIZE, fetch_fields, select_columns
 from .schema.types import Table
 from .serialize import Serializer
+from .state import state
 
 NOT_WITH_TRACKING = ("$filter", "$orderby", "$expand", "$top")
 
@@ -31,14 +32,31 @@ def reject_options(options: QueryOptions) -> None:
             )
 
 
+# Change data is kept for Organization.ExpireChangeTrackingInDays, 7 by default (CT); an older
+# delta token is refused, and the client reads the table in full again.
+TOKEN_LIFETIME = dt.timedelta(days=7)
+STAMP = "%m/%d/%Y %H:%M:%S"
+
+
+def now() -> dt.datetime:
+    """The emulator's clock (moved on by the control endpoint, so expiry can be tested)."""
+    return dt.datetime.fromtimestamp(state().now(), dt.UTC)
+
+
 def make_delta_token(version: int) -> str:
-    return f"{version}!{dt.datetime.now(dt.UTC):%m/%d/%Y %H:%M:%S}"
+    return f"{version}!{now():{STAMP}}"
 
 
 def read_delta_token(token: str) -> int:
-    text = token.split("!", 1)[0]
-    if not text.isdigit():
+    text, _, stamp = token.partition("!")
+    try:
+        issued = dt.datetime.strptime(stamp, STAMP).replace(tzinfo=dt.UTC)
+    except ValueError:
+        issued = None
+    if not text.isdigit() or issued is None:
         raise query_error(f"The delta token '{token}' is not valid.")
+    if now() - issued > TOKEN_LIFETIME:
+        raise expired_version_stamp()
     return int(text)
 
 

@@ -127,3 +127,13 @@ def duplicate_key() -> DataverseError:
 
 def bad_json(entity_set: str, detail: str) -> DataverseError:
     return payload_error(entity_set, detail)
+
+
+def expired_version_stamp() -> DataverseError:
+    # Code and words of ExpiredVersionStamp as SDK clients of RetrieveEntityChanges meet them
+    # [3rd-party]; the Web API answers a bad request.
+    return DataverseError(
+        400,
+        "0x80044352",
+        "Version stamp associated with the client has expired. Please perform a full sync.",
+    )

@@ -73,3 +73,17 @@ def test_a_delta_link_dataverse_refuses_asks_for_a_full_read(dataverse_client):
     broken = feed.delta_link.split("$deltatoken=")[0] + "$deltatoken=garbage"
     with pytest.raises(DeltaLinkExpired):
         list(dataverse_client.changes("account", ["name"], delta_link=broken))
+
+
+def test_a_delta_link_older_than_seven_days_asks_for_a_full_read(dataverse_client, emulator):
+    feed = dataverse_client.changes("account", select=["name"])
+    list(feed)
+    emulator.advance_clock(8 * 86400)
+    with pytest.raises(DeltaLinkExpired) as caught:
+        list(dataverse_client.changes("account", ["name"], delta_link=feed.delta_link))
+    assert caught.value.code == "0x80044352" and "full sync" in caught.value.message
+    with pytest.raises(DeltaLinkExpired):
+        dataverse_client.has_changes(feed.delta_link)
+    fresh = dataverse_client.changes("account", select=["name"])
+    list(fresh)
+    assert dataverse_client.has_changes(fresh.delta_link) is False

@@ -125,3 +125,22 @@ def test_count_of_changes(api):
 
 def test_bad_delta_token_is_refused(api):
     assert api.get("accounts?$deltatoken=nonsense").status_code == 400
+
+
+def test_delta_tokens_expire_after_seven_days(emulator, api):
+    link = start(api).json()["@odata.deltaLink"]
+    token = parse_qs(urlsplit(link).query)["$deltatoken"][0]
+    emulator.advance_clock(6 * 86400)
+    with emulator.app_session() as later:  # access tokens last an hour
+        assert later.get(link).status_code == 200
+    emulator.advance_clock(2 * 86400)
+    with emulator.app_session() as later:
+        counted = later.get("accounts/$count", params={"$deltatoken": token})
+        for expired in (later.get(link), counted):
+            assert expired.status_code == 400
+            assert error_of(expired) == {
+                "code": "0x80044352",
+                "message": "Version stamp associated with the client has expired. Please "
+                "perform a full sync.",
+            }
+        assert later.get(start(later).json()["@odata.deltaLink"]).status_code == 200
