@@ -11,10 +11,7 @@ UPDATE on their modification time, so a local edit made while the run was going 
 overwritten: the next run sees it as the change it is.
 """
 
-import uuid
-from dataclasses import replace
-
-from django.db import IntegrityError, models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from ..dataverse import Deleted
@@ -22,19 +19,20 @@ from ..dataverse.errors import DeltaLinkExpired
 from ..models import Coupling, IntegrationTableMapping
 from . import merge
 from .couplings import CouplingStore, mark_failure, mark_success
+from .deletion_conflicts import DeletionConflicts
 from .errors import RecordError
+from .local_creation import LocalCreation
 from .local_table import LocalTable
 from .lookups import LookupResolver, as_uuid
 from .specs import FROM
-from .to_dataverse import WRITE_ATTEMPTS, Page, SkipRecord, ToDataverse
+from .to_dataverse import WRITE_ATTEMPTS, Page, SkipRecord
 from .transfer import dataverse_snapshot, local_snapshot, value_for_local
 from .values import canonical
 
-Deletion = IntegrationTableMapping.DeletionConflictResolution
 Update = IntegrationTableMapping.UpdateConflictResolution
 
 
-class FromDataverse:
+class FromDataverse(LocalCreation, DeletionConflicts):
     direction = FROM
 
     def __init__(self, plan, client, options, log):
@@ -222,7 +220,7 @@ class FromDataverse:
             return None
         if not decision.has_changes:
             coupling.local_values = local_baseline(coupling, local_now)
-            self.in_step(row, coupling, dv_now, counted=True)
+            self.in_step(row, coupling, dv_now, counted=True, unresolved=decision.unresolved)
             return None
         return row, coupling, local_row, local_now, dv_now, decision
 
@@ -278,7 +276,12 @@ class FromDataverse:
             record = {**local_now, **canon}  # the record as this write leaves it
             unsent = any(coupling.local_values.get(f) != v for f, v in record.items())
             self.in_step(
-                row, coupling, dv_now, counted=False, local_modified=None if unsent else now
+                row,
+                coupling,
+                dv_now,
+                counted=False,
+                local_modified=None if unsent else now,
+                unresolved=decision.unresolved,
             )
             self.log.count("modified")
         return edited
@@ -305,12 +308,15 @@ class FromDataverse:
                 ),
             )
 
-    def in_step(self, row, coupling, dv_now, *, counted, local_modified=None) -> None:
-        """Both sides agree: remember the row's values and version for next time."""
-        coupling.dataverse_values = {
-            **coupling.dataverse_values,
-            **{c: dv_now.get(c) for c in self.from_columns},
-        }
+    def in_step(
+        self, row, coupling, dv_now, *, counted, local_modified=None, unresolved=()
+    ) -> None:
+        """Both sides agree: remember the row's values and version for next time.
+
+        ``unresolved`` columns refer to records not coupled yet: they are left out, so that
+        the next time the row is read they count as changed and are tried again."""
+        values = {**coupling.dataverse_values, **{c: dv_now.get(c) for c in self.from_columns}}
+        coupling.dataverse_values = {c: v for c, v in values.items() if c not in unresolved}
         coupling.dataverse_version = row.get("versionnumber")
         coupling.last_synch_dataverse_modified_on = parse_time(row.get("modifiedon"))
         if local_modified is not None:
@@ -320,161 +326,6 @@ class FromDataverse:
         if counted:
             confirmed = coupling.dataverse_id in self.page.confirmed
             self.log.count("inserted" if confirmed else "unchanged")
-
-    # Creating ------------------------------------------------------------------------------
-
-    def insert(self, items) -> None:
-        if not items:
-            return
-        ready = []
-        for row, coupling in items:
-            coupling = coupling or self.page.add(
-                self.store.new(
-                    local_id=uuid.uuid4(),
-                    dataverse_id=as_uuid(row[self.plan.primary_id]),
-                    status=Coupling.Status.PENDING_LOCAL_CREATE,
-                )
-            )
-            try:
-                ready.append((row, coupling, self.build(row, coupling.local_id)))
-            except RecordError as exc:
-                self.fail(row, coupling, exc)
-        self.page.save()
-        created = self.save_new([instance for _, _, instance in ready])
-        local_rows = self.local.rows_by_system_id(created)
-        for row, coupling, instance in ready:
-            if instance.system_id not in created:
-                self.fail(row, coupling, RecordError(self.rejected.get(instance.system_id, "")))
-                continue
-            coupling.status = Coupling.Status.COUPLED
-            coupling.local_values = local_snapshot(self.plan.specs, local_rows[instance.system_id])
-            dv_now = dataverse_snapshot(self.column_specs, row)
-            self.in_step(
-                row,
-                coupling,
-                dv_now,
-                counted=False,
-                local_modified=local_rows[instance.system_id]["modified_at"],
-            )
-            self.log.count("inserted")
-
-    def build(self, row, system_id):
-        instance = self.local.new_instance(system_id)
-        decision = merge.to_local(
-            self.specs,
-            dataverse_snapshot(self.column_specs, row),
-            {},
-            {},
-            {},
-            self.converter(row),
-            insert=True,
-        )
-        for assignments, _ in decision.changes.values():
-            for attname, value in assignments.items():
-                setattr(instance, attname, value)
-        self.check_required(instance, row)
-        return instance
-
-    def check_required(self, instance, row) -> None:
-        for field in instance._meta.concrete_fields:
-            if (
-                isinstance(field, models.ForeignKey)
-                and not field.null
-                and getattr(instance, field.attname) is None
-            ):
-                raise RecordError(
-                    f"A new {self.plan.local_caption} needs a {field.verbose_name}, and the "
-                    f"Dataverse {self.plan.dataverse_table} row "
-                    f"{row.get(self.plan.entity.primary_name, '')!s} gives none that is "
-                    "coupled. Couple it first."
-                )
-
-    def save_new(self, instances) -> set[uuid.UUID]:
-        """Insert in bulk; if the database refuses the batch, insert one by one to find why."""
-        self.rejected: dict[uuid.UUID, str] = {}
-        if not instances:
-            return set()
-        try:
-            with transaction.atomic():
-                self.local.insert(instances)
-            return {i.system_id for i in instances}
-        except IntegrityError:
-            pass
-        created = set()
-        for instance in instances:
-            instance.pk = None
-            try:
-                with transaction.atomic():
-                    self.local.insert([instance])
-                created.add(instance.system_id)
-            except IntegrityError as exc:
-                self.rejected[instance.system_id] = (
-                    f"The {self.plan.local_caption} could not be created: {exc}"
-                )
-        return created
-
-    # Deletion conflicts --------------------------------------------------------------------
-
-    def process_deleted(self, ids) -> None:
-        if not ids:
-            return
-        self.page = Page(self.store.by_dataverse_id(ids))
-        restore = []
-        for coupling in self.page.couplings.values():
-            self.dataverse_row_deleted(coupling, restore)
-        self.page.save()
-        if restore:
-            self.restore_in_dataverse(restore)
-        self.log.flush(self.client.stats)
-
-    def dataverse_row_deleted(self, coupling, restore) -> None:
-        resolution = self.mapping.deletion_conflict_resolution
-        local_row = self.local.rows_by_system_id([coupling.local_id]).get(coupling.local_id)
-        if resolution == Deletion.REMOVE_COUPLING or local_row is None:
-            self.page.delete(coupling)
-            self.log.count("uncoupled")
-        elif resolution == Deletion.RESTORE_RECORDS and self.mapping.direction != FROM:
-            self.page.delete(coupling)
-            restore.append(coupling.local_id)
-        else:
-            self.fail(
-                None,
-                coupling,
-                RecordError(
-                    f"{self.local.describe(local_row)} is coupled to a Dataverse "
-                    f"{self.plan.dataverse_table} row ({coupling.dataverse_id}) that was deleted. "
-                    "Restore it, delete the coupling, or set Resolve Deletion Conflicts on the "
-                    "table mapping."
-                ),
-                local_row,
-            )
-
-    def restore_in_dataverse(self, local_ids) -> None:
-        options = replace(self.options, create_new=True, local_ids=local_ids)
-        to_dataverse = ToDataverse(self.plan, self.client, options, self.log)
-        rows = list(self.local.rows_by_system_id(local_ids).values())
-        to_dataverse.process(rows)
-
-    def local_record_deleted(self, row, coupling) -> None:
-        resolution = self.mapping.deletion_conflict_resolution
-        if resolution == Deletion.REMOVE_COUPLING:
-            self.page.delete(coupling)
-            self.log.count("uncoupled")
-        elif resolution == Deletion.RESTORE_RECORDS and self.specs:
-            self.page.delete(coupling)
-            self.page.save()
-            self.insert([(row, None)])
-        else:
-            name = row.get(self.plan.entity.primary_name) or coupling.dataverse_id
-            self.fail(
-                row,
-                coupling,
-                RecordError(
-                    f"The {self.plan.local_caption} coupled to the Dataverse "
-                    f"{self.plan.dataverse_table} row {name!s} was deleted. Restore the records, "
-                    "delete the coupling, or set Resolve Deletion Conflicts on the table mapping."
-                ),
-            )
 
     # Bookkeeping ---------------------------------------------------------------------------
 
@@ -518,60 +369,3 @@ def parse_time(value):
     from datetime import datetime
 
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-
-
-class DeletionScan(FromDataverse):
-    """For mappings that never read Dataverse rows: find deleted rows through change tracking.
-
-    A coupled Dataverse row deleted under a To-only mapping would otherwise go unnoticed until
-    the local record changes again; reading only the primary key keeps the scan cheap.
-    """
-
-    def run(self, delta_link: str) -> str | None:
-        try:
-            return self.scan(delta_link or None)
-        except DeltaLinkExpired:
-            return self.scan(None)
-
-    def scan(self, delta_link) -> str | None:
-        feed = self.client.changes(
-            self.plan.dataverse_table, select=[self.plan.primary_id], delta_link=delta_link
-        )
-        deleted = []
-        for item in feed:
-            if isinstance(item, Deleted):
-                deleted.append(as_uuid(item.id))
-            if len(deleted) >= self.options.page_size:
-                self.process_deleted(deleted)
-                deleted = []
-        self.process_deleted(deleted)
-        return feed.delta_link
-
-
-class LocalDeletions(FromDataverse):
-    """Couplings whose local record was deleted: apply the deletion-conflict resolution."""
-
-    def run(self, delta_link: str = "") -> None:
-        couplings = self.store.queryset().filter(local_deleted_at__isnull=False, skipped=False)
-        ids = list(couplings.values_list("dataverse_id", flat=True)[:50_000])
-        for start in range(0, len(ids), self.options.page_size):
-            self.handle(ids[start : start + self.options.page_size])
-
-    def handle(self, ids) -> None:
-        self.page = Page(self.store.by_dataverse_id(ids))
-        rows = {
-            as_uuid(r[self.plan.primary_id]): r
-            for r in self.client.get_many(
-                self.plan.dataverse_table, ids, select=self.plan.read_columns()
-            )
-        }
-        self.resolver.prepare_to_local(self.specs, list(rows.values()))
-        for dataverse_id, coupling in list(self.page.couplings.items()):
-            row = rows.get(dataverse_id)
-            if row is None:  # gone on both sides: nothing left to keep in step
-                self.page.delete(coupling)
-                self.log.count("uncoupled")
-            else:
-                self.local_record_deleted(row, coupling)
-        self.page.save()
-        self.log.flush(self.client.stats)

@@ -139,8 +139,11 @@ class LocalTable:
         assignments = {}
         for attname in fields:
             field = meta.get_field(attname)
+            # A foreign key's column holds the related record's key: typed as that key, the
+            # new value and the column's current one (the default) are of one type.
+            column = field.target_field if field.is_relation else field
             whens = [
-                When(pk=pk, then=Value(values[attname], output_field=field))
+                When(pk=pk, then=Value(values[attname], output_field=column))
                 for pk, _, values in chunk
                 if attname in values
             ]

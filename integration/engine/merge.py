@@ -5,6 +5,10 @@ changed on one side since then flows to the other; a field changed on both sides
 different values is a conflict; a field changed on both sides to the same value is simply in
 step. ``force`` (Send, Get, unconditional full synchronization) writes every mapped value
 that differs, changed or not.
+
+A reference cleared under Clear Value on Failed Sync (a primary contact not coupled yet) is
+*unresolved*: it stays out of the baseline, so that it counts as changed and is tried again
+the next time the record is synchronized, as Business Central transfers every field then.
 """
 
 from dataclasses import dataclass, field
@@ -28,6 +32,11 @@ class Decision:
     changes: dict = field(default_factory=dict)  # destination key → (value, canonical)
     conflicts: list[Conflict] = field(default_factory=list)
     errors: list[RecordError] = field(default_factory=list)
+    unresolved: set = field(default_factory=set)  # source keys of references cleared for now
+
+    def baseline(self, snapshot: dict) -> dict:
+        """``snapshot`` as the values last synchronized: without the unresolved references."""
+        return {k: v for k, v in snapshot.items() if k not in self.unresolved}
 
     @property
     def has_changes(self) -> bool:
@@ -56,6 +65,8 @@ def to_dataverse(
     current = dv_now if dv_now is not None else dv_base
     convert = collecting(convert, decision)
     for spec in specs:
+        if not (insert or spec.updatable):
+            continue  # set when the row was created; sending it now would fail the record
         if spec.local_field and not (
             insert or force or changed(local_now, local_base, spec.local_field)
         ):
@@ -64,6 +75,8 @@ def to_dataverse(
         if result is SKIP:
             continue
         value, canon = result
+        if cleared(spec, local_now.get(spec.local_field), canon):
+            decision.unresolved.add(spec.local_field)
         if not insert and current.get(spec.column, MISSING) == canon:
             continue
         if (
@@ -93,6 +106,8 @@ def to_local(
             continue
         result = convert(spec)
         if result is SKIP:
+            if cleared(spec, dv_now.get(spec.column), None):
+                decision.unresolved.add(spec.column)
             continue
         assignments, canon = result
         if not insert and local_now.get(spec.local_field, MISSING) == canon:
@@ -110,6 +125,16 @@ def to_local(
         decision.changes[spec.local_field] = (assignments, canon)
     decision.raise_errors()
     return decision
+
+
+def cleared(spec, source_value, canon) -> bool:
+    """The source refers to a record, and Clear Value on Failed Sync left the reference out."""
+    return (
+        spec.is_lookup
+        and spec.clear_value_on_failed_sync
+        and source_value is not None
+        and canon is None
+    )
 
 
 def collecting(convert, decision):

@@ -14,8 +14,9 @@ from synclog.models import SyncJob
 from ..dataverse.errors import DataverseError
 from ..dataverse.transport import origin
 from ..models import IntegrationTableMapping
+from .deletion_scans import DeletionScan, LocalDeletions
 from .errors import JobStopped, MappingBusy
-from .from_dataverse import DeletionScan, FromDataverse, LocalDeletions
+from .from_dataverse import FromDataverse
 from .joblog import JobLog
 from .lease import mapping_lease
 from .local_table import safe_watermark

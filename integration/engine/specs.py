@@ -56,6 +56,8 @@ class FieldSpec:
     precision: int | None = None
     model_field: models.Field | None = None
     related: tuple[RelatedTable, ...] = ()
+    # False for a column Dataverse takes on create only (a unit group's base unit name).
+    updatable: bool = True
 
     def carries(self, direction: str) -> bool:
         return self.direction in (direction, BOTH)
@@ -166,6 +168,7 @@ def build_spec(fm, model, entity, all_mappings) -> FieldSpec:
         "validate": fm.validate_field,
         "attribute_type": attribute_type,
         "precision": getattr(attribute, "precision", None) if attribute else None,
+        "updatable": getattr(attribute, "valid_for_update", True) if attribute else True,
     }
     if not fm.local_field:
         return FieldSpec(**common)

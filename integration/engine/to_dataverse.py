@@ -167,7 +167,7 @@ class ToDataverse(LooksAhead):
     def ready_pending(self, row, coupling, local_now, decision) -> dict:
         """Fill a pending coupling from the create decision; return the create's payload."""
         coupling.status = Coupling.Status.PENDING_CREATE
-        coupling.local_values = local_now
+        coupling.local_values = decision.baseline(local_now)
         coupling.dataverse_values = {c: canon for c, (_, canon) in decision.changes.items()}
         # Written with the pending coupling, so that confirming the create is one UPDATE that
         # sets the same values on every row of the page.
@@ -280,6 +280,7 @@ class ToDataverse(LooksAhead):
         except SkipRecord:
             self.log.count("skipped")
             return None
+        local_now = decision.baseline(local_now)  # what is taken as synchronized
         if not decision.has_changes:
             coupling.local_values = local_now
             self.succeeded(row, coupling)
