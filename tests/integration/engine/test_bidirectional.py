@@ -97,3 +97,30 @@ def test_get_resolution_lets_the_dataverse_value_win(pair, sync):
     assert customer.name == "Remote Name Inc"
     assert customer.city == "Bergen", "a field changed only locally is kept"
     assert account(person, row_id)["address1_city"] == "Bergen"
+
+
+def test_watermarks_move_only_forward_after_each_pass_never_past_its_start(pair, sync):
+    customer, row_id, person = pair
+    before = IntegrationTableMapping.objects.get(name="CUSTOMER")
+    person.patch(f"accounts({row_id})", json={"telephone1": "+45 1111 2222"})
+    customer.city = "Odense"
+    customer.save()
+
+    jobs = sync("CUSTOMER")
+
+    after = IntegrationTableMapping.objects.get(name="CUSTOMER")
+    assert before.local_modified_on_filter < after.local_modified_on_filter
+    assert after.local_modified_on_filter <= jobs["to"].started_at
+    assert before.dataverse_modified_on_filter <= after.dataverse_modified_on_filter
+    assert after.dataverse_modified_on_filter <= jobs["from"].started_at
+    changed = person.get(f"accounts({row_id})?$select=modifiedon").json()["modifiedon"]
+    assert after.dataverse_modified_on_filter.isoformat().startswith(changed[:19])
+
+    quiet = sync("CUSTOMER")
+
+    latest = IntegrationTableMapping.objects.get(name="CUSTOMER")
+    assert latest.dataverse_modified_on_filter == after.dataverse_modified_on_filter, (
+        "nothing read: the Dataverse watermark stays"
+    )
+    assert after.local_modified_on_filter <= latest.local_modified_on_filter
+    assert latest.local_modified_on_filter <= quiet["to"].started_at

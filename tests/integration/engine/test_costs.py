@@ -96,6 +96,37 @@ def test_reading_a_page_from_dataverse_costs_the_same_for_5_or_25_rows(
     assert large[1] == 0, "the rows are at hand; nothing more is asked of Dataverse"
 
 
+def test_creating_a_page_of_local_records_costs_the_same_for_5_or_25_rows(many_customers, emulator):
+    eur = many_customers[0].currency or Customer.objects.exclude(currency=None).first().currency
+    currency = Coupling.objects.get(local_id=eur.system_id).dataverse_id
+    with emulator.user_session() as person:
+        for n in range(33):
+            response = person.post(
+                "accounts",
+                json={
+                    "name": f"Dataverse Account {n}",
+                    "customertypecode": 3,
+                    "transactioncurrencyid@odata.bind": f"/transactioncurrencies({currency})",
+                },
+            )
+            assert response.status_code == 204
+    client = dataverse_client()
+    plan = build_plan(mapping("CUSTOMER"), client)
+    options = RunOptions(create_new=True)
+    from_pass = FromDataverse(plan, client, options, JobLog.start(plan, FROM, options))
+    rows = list(
+        client.query("account", select=plan.read_columns(), filter="startswith(name,'Dataverse')")
+    )
+    from_pass.process(rows[:3])
+
+    small = cost_of(from_pass.process, rows[3:8], client)
+    large = cost_of(from_pass.process, rows[8:33], client)
+
+    assert large <= small, f"queries and requests: 5 rows {small}, 25 rows {large}"
+    assert large[1] == 0, "the rows are at hand; nothing more is asked of Dataverse"
+    assert Customer.objects.filter(name__startswith="Dataverse Account").count() == 33
+
+
 def run_without_changes(sync):
     before = connection.queries_log.maxlen
     with CaptureQueriesContext(connection) as queries:

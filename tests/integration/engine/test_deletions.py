@@ -131,3 +131,57 @@ def test_a_deleted_salesperson_fails_once_per_run_under_a_from_only_mapping(
     second = sync("SALESPEOPLE")
     coupling.refresh_from_db()
     assert second["from"].failed == 1 and coupling.skipped
+
+
+@pytest.mark.parametrize(
+    "resolution, outcome",
+    [(Resolution.RESTORE_RECORDS, "inserted"), (Resolution.REMOVE_COUPLING, "uncoupled")],
+)
+def test_a_to_only_mapping_resolves_a_deleted_row_by_its_setting(
+    standard_setup, demo, sync, emulator, dataverse_client, resolution, outcome
+):
+    sync("CURRENCY", full=True, create_new=True)
+    set_resolution("CURRENCY", resolution)
+    currency = Currency.objects.get(code="NOK")
+    gone = Coupling.objects.get(local_id=currency.system_id).dataverse_id
+    with emulator.app_session() as api:
+        assert api.delete(f"transactioncurrencies({gone})").status_code == 204
+
+    jobs = sync("CURRENCY")
+
+    assert counts(jobs["to"]) == {outcome: 1}
+    now = Coupling.objects.filter(local_id=currency.system_id).first()
+    if resolution == Resolution.RESTORE_RECORDS:
+        row = next(iter(dataverse_client.get_many("transactioncurrency", [now.dataverse_id])))
+        assert row["isocurrencycode"] == "NOK" and now.dataverse_id != gone
+    else:
+        assert now is None and Currency.objects.filter(pk=currency.pk).exists()
+    again = counts(sync("CURRENCY")["to"])
+    assert not again.keys() & {"inserted", "failed", "uncoupled"}, "resolved once"
+
+
+@pytest.mark.parametrize(
+    "resolution, outcome",
+    [(Resolution.RESTORE_RECORDS, "inserted"), (Resolution.REMOVE_COUPLING, "uncoupled")],
+)
+def test_a_from_only_mapping_resolves_a_deleted_salesperson_by_its_setting(
+    salespeople_coupled, sync, resolution, outcome
+):
+    from erp.models import SalespersonPurchaser
+
+    sync("SALESPEOPLE")  # fills the baselines of the couplings made by hand
+    set_resolution("SALESPEOPLE", resolution)
+    person = SalespersonPurchaser.objects.get(code="BD")
+    user = Coupling.objects.get(local_id=person.system_id).dataverse_id
+    person.delete()
+
+    jobs = sync("SALESPEOPLE")
+
+    assert counts(jobs["from"]) == {outcome: 1}
+    now = Coupling.objects.filter(dataverse_id=user).first()
+    if resolution == Resolution.RESTORE_RECORDS:
+        restored = SalespersonPurchaser.objects.get(system_id=now.local_id)
+        assert restored.email == "bart.duncan@cronus.example"
+    else:
+        assert now is None
+    assert counts(sync("SALESPEOPLE")["from"]) == {}, "resolved once"

@@ -108,3 +108,83 @@ def test_sync_one_record_one_mapping_and_unconditionally(customer, person, capsy
     assert (job["direction"], job["modified"]) == ("to_integration_table", 1)
     with pytest.raises(CommandError, match="synchronizes in both directions"):
         call_command("sync", "--mapping", "CUSTOMER", "--unconditional")
+
+
+def test_sync_alone_synchronizes_modified_records_of_every_mapping_in_job_order(
+    standard_setup, capsys
+):
+    from erp.models import Currency
+    from integration.models import IntegrationTableMapping
+    from integration.ordering import STANDARD_ORDER
+
+    Currency.objects.create(code="EUR", description="Euro", symbol="€", exchange_rate=1)
+    IntegrationTableMapping.objects.filter(name="CURRENCY").update(synch_only_coupled_records=False)
+
+    call_command("sync", "--json", "--no-progress")
+
+    jobs = json.loads(capsys.readouterr().out)
+    assert list(dict.fromkeys(j["mapping"] for j in jobs)) == STANDARD_ORDER
+    assert all(j["status"] == "finished" and j["failed"] == 0 for j in jobs), jobs
+    assert [j["inserted"] for j in jobs if j["mapping"] == "CURRENCY"] == [1]
+
+
+def test_sync_one_mapping_modified_records_then_its_full_synchronization(standard_setup, capsys):
+    from erp.models import Currency
+    from integration.models import IntegrationTableMapping
+
+    for code in ("EUR", "GBP"):
+        Currency.objects.create(code=code, description=code, symbol="¤", exchange_rate=1)
+
+    call_command("sync", "--mapping", "CURRENCY", "--json", "--no-progress")
+    [modified] = json.loads(capsys.readouterr().out)
+    call_command("sync", "--mapping", "CURRENCY", "--full", "--json", "--no-progress")
+    [full] = json.loads(capsys.readouterr().out)
+
+    assert (modified["skipped"], modified["inserted"]) == (2, 0), "only coupled records"
+    assert (full["inserted"], full["failed"]) == (2, 0), "full: counterparts created"
+    assert IntegrationTableMapping.objects.get(name="CURRENCY").synch_only_coupled_records
+    assert Coupling.objects.filter(local_table="erp.currency").count() == 2
+
+
+def test_sync_one_record_gets_or_merges(customer, person, capsys):
+    call_command("sync", "--mapping", "CUSTOMER", "--full", "--no-progress")
+    row_id = Coupling.objects.get(local_id=customer.system_id).dataverse_id
+    person.patch(f"accounts({row_id})", json={"telephone1": "+47 333"})
+    capsys.readouterr()
+
+    record = ["--record", "erp.customer", str(customer.pk)]
+    call_command("sync", *record, "--direction", "from", "--json", "--no-progress")
+
+    [got] = json.loads(capsys.readouterr().out)
+    assert (got["direction"], got["modified"]) == ("from_integration_table", 1)
+    customer.refresh_from_db()
+    assert customer.phone_no == "+47 333"
+
+    customer.city = "Molde"
+    customer.save()
+    person.patch(f"accounts({row_id})", json={"fax": "+47 444"})
+    call_command("sync", *record, "--json", "--no-progress")
+
+    merged = json.loads(capsys.readouterr().out)
+    assert [(j["direction"], j["modified"]) for j in merged] == [
+        ("to_integration_table", 1),
+        ("from_integration_table", 1),
+    ]
+    customer.refresh_from_db()
+    assert (customer.city, customer.fax_no) == ("Molde", "+47 444")
+
+
+def test_couple_then_get_takes_the_rows_values(customer, person, capsys):
+    row_id = create_row(
+        person, "accounts", "accountid", name="Adatum (Dataverse)", customertypecode=3
+    )
+
+    call_command(
+        "couple", "erp.customer", str(customer.pk), str(row_id), "--sync", "from", "--json"
+    )
+
+    [job] = json.loads(capsys.readouterr().out)
+    assert (job["direction"], job["modified"]) == ("from_integration_table", 1)
+    customer.refresh_from_db()
+    assert customer.name == "Adatum (Dataverse)"
+    assert customer.city == "", "Get: the row's blank city wins too"
