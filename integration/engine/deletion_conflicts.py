@@ -47,11 +47,25 @@ class DeletionConflicts:
                 RecordError(
                     f"{self.local.describe(local_row)} is coupled to a Dataverse "
                     f"{self.plan.dataverse_table} row ({coupling.dataverse_id}) that was deleted. "
-                    "Restore it, delete the coupling, or set Resolve Deletion Conflicts on the "
-                    "table mapping."
+                    + self.what_to_do(toward="Dataverse")
                 ),
                 local_row,
             )
+
+    def what_to_do(self, *, toward: str) -> str:
+        """The way out of a deletion conflict this mapping cannot resolve by itself."""
+        if self.mapping.deletion_conflict_resolution == Deletion.RESTORE_RECORDS:
+            # Restoring means synchronizing toward the side that lost the record, which a
+            # one-way mapping does not do: saying "restore" again would not help anyone.
+            return (
+                f"It cannot be restored, because {self.mapping.name} does not synchronize "
+                f"toward {toward}. Delete the coupling, or create the record there again "
+                "and couple it."
+            )
+        return (
+            "Restore the record, delete the coupling, or set Resolve Deletion Conflicts on "
+            "the table mapping."
+        )
 
     def restore_in_dataverse(self, local_ids) -> None:
         options = replace(self.options, create_new=True, local_ids=local_ids)
@@ -75,7 +89,7 @@ class DeletionConflicts:
                 coupling,
                 RecordError(
                     f"The {self.plan.local_caption} coupled to the Dataverse "
-                    f"{self.plan.dataverse_table} row {name!s} was deleted. Restore the records, "
-                    "delete the coupling, or set Resolve Deletion Conflicts on the table mapping."
+                    f"{self.plan.dataverse_table} row {name!s} was deleted. "
+                    + self.what_to_do(toward="the ERP")
                 ),
             )

@@ -185,3 +185,17 @@ def test_a_from_only_mapping_resolves_a_deleted_salesperson_by_its_setting(
     else:
         assert now is None
     assert counts(sync("SALESPEOPLE")["from"]) == {}, "resolved once"
+
+
+def test_a_one_way_mapping_that_cannot_restore_says_so(standard_setup, demo, sync):
+    set_resolution("CURRENCY", Resolution.RESTORE_RECORDS)
+    rand = Currency.objects.create(code="ZAR", description="Rand", symbol="R", exchange_rate=18)
+    sync("CURRENCY", full=True, create_new=True)
+    rand.delete()  # CURRENCY only sends: nothing can bring the currency back from Dataverse
+
+    job = sync("CURRENCY")["to"]
+
+    assert counts(job) == {"failed": 1}
+    message = SyncJobError.objects.get(job=job).error_message
+    assert "was deleted. It cannot be restored, because CURRENCY does not synchronize " in message
+    assert "toward the ERP. Delete the coupling" in message

@@ -178,3 +178,29 @@ def test_a_row_whose_reference_is_not_coupled_fails_with_must_be_coupled(
     assert not Contact.objects.filter(surname="Wolf").exists()
     coupling = Coupling.objects.get(dataverse_id=contact_id)
     assert coupling.status == Coupling.Status.PENDING_LOCAL_CREATE, "retried on the next run"
+
+
+def test_a_row_failing_twice_is_skipped_until_retried_then_comes_over(
+    salespeople_coupled, person, sync
+):
+    sync("CURRENCY", full=True, create_new=True)
+    sync("CUSTOMER", full=True, create_new=True)
+    customer = Customer.objects.filter(blocked="").order_by("pk").first()
+    coupling = Coupling.objects.get(local_id=customer.system_id)
+    person.patch(f"accounts({coupling.dataverse_id})", json={"name": "N" * 120})
+
+    first, second = sync("CUSTOMER")["from"], sync("CUSTOMER")["from"]
+
+    assert (counts(first), counts(second)) == ({"failed": 1}, {"failed": 1})
+    assert "takes at most 100" in SyncJobError.objects.filter(job=second).get().error_message
+    coupling.refresh_from_db()
+    assert coupling.skipped, "the same error twice in a row"
+    assert counts(sync("CUSTOMER")["from"]) == {}, "a skipped coupling waits"
+
+    person.patch(f"accounts({coupling.dataverse_id})", json={"name": "Fixed Name AS"})
+    assert counts(sync("CUSTOMER")["from"]) == {"skipped": 1}, "still waits for Retry"
+    Coupling.objects.filter(pk=coupling.pk).update(skipped=False)  # Retry
+
+    assert counts(sync("CUSTOMER")["from"]) == {"modified": 1}
+    customer.refresh_from_db()
+    assert customer.name == "Fixed Name AS"
