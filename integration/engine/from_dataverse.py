@@ -358,9 +358,12 @@ def local_baseline(coupling, local_now: dict, written: dict | None = None) -> di
 
     A field keeps its old baseline: the record may hold a local change made during the run
     that the To pass has not sent yet, and taking it into the baseline would hide it for
-    good. Fields without a baseline (a new coupling) take the record's values.
+    good. A new coupling (no baseline yet) takes the record's values; a field missing from
+    an existing baseline was left out on purpose (a reference not coupled yet, a field
+    mapping added since) and stays out, so that the To pass still sends it.
     """
-    return {**local_now, **coupling.local_values, **(written or {})}
+    base = coupling.local_values or local_now
+    return {**base, **(written or {})}
 
 
 def parse_time(value):

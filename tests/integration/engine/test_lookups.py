@@ -90,7 +90,7 @@ def test_a_contact_made_under_a_vendor_account_belongs_to_that_vendor(
 
 
 def test_a_primary_contact_coupled_later_reaches_the_account_with_the_next_change(
-    companies_synced, sync, dataverse_client
+    companies_synced, sync, dataverse_client, emulator
 ):
     # given: the customers went first, so their primary contacts were not coupled yet
     customer = Customer.objects.exclude(primary_contact=None).order_by("pk").first()
@@ -99,7 +99,10 @@ def test_a_primary_contact_coupled_later_reaches_the_account_with_the_next_chang
     assert row["_primarycontactid_value"] is None, "cleared: not coupled (CVF)"
     sync("CONTACT", full=True, create_new=True)
 
-    # when: the customer changes
+    # when: the account changes in Dataverse (that comes over), then the customer changes
+    with emulator.user_session() as person:
+        person.patch(f"accounts({account})", json={"telephone1": "+47 6262 0000"})
+    assert counts(sync("CUSTOMER")["from"]) == {"modified": 1}
     customer.city = "Hamar"
     customer.save()
     jobs = sync("CUSTOMER")
