@@ -17,13 +17,15 @@ bootstrap: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py migrate --database dataverse --noinput -v 0
 
-# The web server and the django-q2 cluster run together; Ctrl-C stops both.
+# The web server and the django-q2 cluster run together; Ctrl-C stops both, and so does the
+# server stopping on its own. The trap clears itself first: a trap that runs `kill 0` signals
+# its own shell again, and dash recurses until it crashes ("Segmentation fault").
 run: bootstrap
 	$(PY) manage.py load_demo_data --if-empty
 	$(PY) manage.py sync_setup --if-missing
 	$(PY) manage.py ensure_admin
-	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) manage.py qcluster & \
+	@trap 'trap - INT TERM EXIT; kill $$cluster 2>/dev/null; wait' INT TERM EXIT; \
+	$(PY) manage.py qcluster & cluster=$$!; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
 # Debian's Chromium for the browser journeys; Playwright cannot download its own here.

@@ -7,6 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import connections, router
+
+from emulator.models import Counter
+from erp.models import Customer
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_ENV = (
@@ -146,3 +150,18 @@ def test_production_settings_do_not_serve_the_emulator_unless_enabled(tmp_path):
 def test_models_and_migrations_are_in_step():
     result = run_manage("makemigrations", "--check", "--dry-run")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.django_db(databases=["default", "dataverse"])
+def test_the_emulator_keeps_its_tables_in_its_own_database():
+    def tables(alias):
+        return set(connections[alias].introspection.table_names())
+
+    default, dataverse = tables("default"), tables("dataverse")
+    emulator_tables = {t for t in default | dataverse if t.startswith("emulator_")}
+    assert {"emulator_account", "emulator_contact"} <= emulator_tables <= dataverse
+    assert not emulator_tables & default
+    assert {"erp_customer", "integration_coupling", "synclog_syncjob"} <= default
+    assert not any(t.startswith(("erp_", "integration_", "synclog_")) for t in dataverse)
+    assert router.db_for_write(Counter) == "dataverse"
+    assert router.db_for_write(Customer) == "default"
