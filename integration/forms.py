@@ -13,7 +13,13 @@ from django.forms.models import BaseInlineFormSet
 
 from . import filters, setup_services, transformations
 from .models import ConnectionSetup, IntegrationFieldMapping, IntegrationTableMapping
-from .validation import Problems, check_local_table, synchronizable_models
+from .validation import (
+    Problems,
+    as_code,
+    check_local_table,
+    dependency_filter_as_codes,
+    synchronizable_models,
+)
 from .virtual_fields import VIRTUAL_FIELDS
 
 TABLE_FILTER_PREFIX = "table_filter__"
@@ -156,6 +162,12 @@ class IntegrationTableMappingForm(forms.ModelForm):
             else:
                 data[name] = raw
         return {k: v for k, v in data.items() if v not in (None, "", [])}
+
+    def clean_name(self):
+        return as_code(self.cleaned_data["name"])
+
+    def clean_dependency_filter(self):
+        return dependency_filter_as_codes(self.cleaned_data["dependency_filter"])
 
     def clean_local_table(self):
         label = self.cleaned_data["local_table"]

@@ -119,6 +119,17 @@ def split_dependencies(text: str) -> list[str]:
     return [name.strip() for name in (text or "").split("|") if name.strip()]
 
 
+def as_code(text: str) -> str:
+    """``text`` as Business Central stores a Code value (a mapping's name): trimmed, upper case."""
+    return (text or "").strip().upper()
+
+
+def dependency_filter_as_codes(text: str) -> str:
+    """A dependency filter naming mappings as their Code values: ``customer | vendor`` →
+    ``CUSTOMER|VENDOR``, so it finds the mappings whatever case it was typed in."""
+    return "|".join(as_code(name) for name in split_dependencies(text))
+
+
 def dependency_order(graph: dict[str, list[str]]) -> list[str]:
     """Names in job order, dependencies first, ties in ``graph`` order.
 

@@ -1,9 +1,11 @@
 """Dataverse Connection Setup: one page, a write-only secret, Test Connection, permissions."""
 
 import logging
+import sys
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.views.debug import ExceptionReporter
 
 from integration.models import ConnectionSetup
 
@@ -89,6 +91,18 @@ def test_a_refused_page_does_not_echo_the_new_secret(admin_client, caplog):
     assert SECRET not in text
     assert ConnectionSetup.get().client_secret != SECRET
     assert SECRET not in caplog.text
+
+
+def test_an_error_report_about_the_save_does_not_show_the_secret(admin_client):
+    # What DEBUG's error page and the error e-mail to ADMINS would show about this request.
+    request = save_secret(admin_client).wsgi_request
+    try:
+        raise RuntimeError("a failure while saving")
+    except RuntimeError:
+        reporter = ExceptionReporter(request, *sys.exc_info())
+    for report in (reporter.get_traceback_text(), reporter.get_traceback_html()):
+        assert "client_secret" in report and "********" in report
+        assert SECRET not in report
 
 
 def test_an_enabled_connection_needs_a_secret(admin_client):

@@ -79,6 +79,30 @@ def test_a_new_mapping_is_created_and_then_gets_its_table_filter(
     assert form.get("table_filter__credit_limit_lcy_min") == "10000"
 
 
+def test_names_are_stored_as_business_central_codes(
+    admin_client, offline_connection, standard_mappings
+):
+    # A mapping's name is a Code[20]: trimmed and upper case, found in dependency filters
+    # whatever case they were typed in.
+    form = open_form(admin_client, ADD_URL, FORM_ID)
+    form.set("name", "  big customers ").set("local_table", "erp.customer")
+    form.set("dataverse_table", "account").set("direction", "to_integration_table")
+    form.set("dependency_filter", " currency | Salespeople ||")
+    add_row(form, ROWS, order="10", local_field="name", dataverse_column="name",
+            direction="to_integration_table", status="enabled")  # fmt: skip
+    response = submit(admin_client, ADD_URL, form)
+    assert response.status_code == 302, page_text(response)[:4000]
+    mapping = IntegrationTableMapping.objects.get(name="BIG CUSTOMERS")
+    assert mapping.dependency_filter == "CURRENCY|SALESPEOPLE"
+
+    edit_and_expect(
+        admin_client,
+        standard_mappings["SALESPEOPLE"],
+        lambda form: form.set("name", "currency"),
+        "Integration table mapping with this Name already exists.",
+    )
+
+
 def test_every_setting_of_a_mapping_and_its_field_mappings_can_be_changed(
     admin_client, offline_connection, standard_mappings
 ):
