@@ -2,18 +2,23 @@
 
 A run holds a lease on its mapping row: a conditional UPDATE that succeeds only when nobody
 holds it or the holder's lease has expired. The UPDATE is atomic on PostgreSQL and SQLite
-alike, so no advisory locks are needed. A running job renews the lease on every page; a
-worker that dies stops renewing, and the next run may take over once the lease runs out.
+alike, so no advisory locks are needed. A running job renews the lease on every page, and a
+thread of the holder's process renews it in between (``KeepAlive``), since one page may take
+longer than the lease; a worker that dies stops renewing, and the next run may take over
+once the lease runs out.
 """
 
+import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -21,6 +26,8 @@ from synclog.models import SyncJob
 
 from ..models import IntegrationTableMapping
 from .errors import MappingBusy
+
+logger = logging.getLogger("integration.engine")
 
 
 def lease_seconds() -> int:
@@ -87,11 +94,58 @@ def mapping_lease(mapping: IntegrationTableMapping, *, wait: float = 0.0):
         if time.monotonic() >= deadline:
             raise MappingBusy(busy_message(mapping))
         time.sleep(0.5)  # another run is finishing; polling the lease row is all we can do
+    keep_alive = KeepAlive.launch(mapping.pk, owner)
     try:
         mark_interrupted_jobs(mapping)
         yield lambda: renew(mapping.pk, owner)
     finally:
+        if keep_alive:
+            keep_alive.stop()
         release(mapping.pk, owner)
+
+
+class KeepAlive(threading.Thread):
+    """Renews a held lease every third of its length until stopped.
+
+    A page's work can outlast the lease: a request retried through a throttling storm whose
+    Retry-After says minutes, or slow answers retried past the read timeout. Renewed only
+    between pages, the lease would run out under a live run, and another worker (or the
+    watch) would take the run for dead and start alongside it. The thread dies with its
+    process, so a killed worker's lease still runs out.
+    """
+
+    def __init__(self, mapping_id: int, owner: str):
+        super().__init__(name=f"lease-keep-alive-{mapping_id}", daemon=True)
+        self.mapping_id, self.owner = mapping_id, owner
+        self.stopped = threading.Event()
+
+    @classmethod
+    def launch(cls, mapping_id: int, owner: str) -> "KeepAlive | None":
+        # Inside a caller's transaction the lease row is not committed: another connection
+        # can neither see it nor renew it without waiting on our own lock.
+        if transaction.get_connection().in_atomic_block:
+            return None
+        keep_alive = cls(mapping_id, owner)
+        keep_alive.start()
+        return keep_alive
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(lease_seconds() / 3):
+                try:
+                    renew(self.mapping_id, self.owner)
+                except DatabaseError as exc:  # e.g. SQLite busy: the next turn tries again
+                    logger.warning(
+                        "Could not renew the lease of mapping %s: %s", self.mapping_id, exc
+                    )
+        finally:
+            connection.close()  # this thread's own connection
+
+    def stop(self) -> None:
+        self.stopped.set()
+        # A renewal after the release matches no row (it names this owner): no need to wait
+        # long for a thread held up by the database.
+        self.join(timeout=lease_seconds())
 
 
 def busy_message(mapping) -> str:
