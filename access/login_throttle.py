@@ -14,13 +14,18 @@ checked (so the right password does not help an attacker) with HTTP 429, ``Retry
 the login page saying how long to wait. A successful sign-in clears its user-and-address
 counter; the address counter runs out on its own.
 
-``LoginThrottleMiddleware`` guards the admin login (the only sign-in page); the counters are
-fed by Django's ``user_login_failed`` and ``user_logged_in`` signals. Production keeps the
-counters in Redis (or a file cache), so every web process sees the same counts.
+``LoginThrottleMiddleware`` guards the admin login (the only sign-in page). It counts an
+attempt as failed before its password is checked, with one atomic increment per counter, and
+lets it through only if that keeps the counts within their limits: attempts sent all at once
+to many workers get no more password checks than attempts sent one by one. A successful
+sign-in takes its attempt back (``user_logged_in``). Failed sign-ins elsewhere are counted
+through ``user_login_failed``. Production keeps the counters in Redis (or a file cache), so
+every web process sees the same counts.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import math
@@ -85,19 +90,43 @@ def wait_seconds(username: str, address: str) -> int:
     return math.ceil(wait) if wait > 0 else 0
 
 
-def record_failure(username: str, address: str) -> None:
+def count_one(counter: Counter) -> int:
+    """Add one failure to ``counter`` (atomic where the cache's ``incr`` is); the new count."""
     window, store = options()["window_seconds"], cache()
+    store.add(counter.key, 0, timeout=window)
+    try:
+        count = store.incr(counter.key)
+    except ValueError:  # expired between add and incr
+        count = 1
+        store.set(counter.key, count, timeout=window)
+    store.touch(counter.key, timeout=window)
+    store.set(counter.key + ":last", time.time(), timeout=window)
+    if count == counter.limit:
+        logger.warning("Sign-in paused after %s failed attempts (%s)", count, counter.key)
+    return count
+
+
+def take_back(counter: Counter) -> None:
+    with contextlib.suppress(ValueError):  # the count ran out meanwhile: nothing to take back
+        cache().decr(counter.key)
+
+
+def record_failure(username: str, address: str) -> None:
     for counter in counters(username, address):
-        store.add(counter.key, 0, timeout=window)
-        try:
-            count = store.incr(counter.key)
-        except ValueError:  # expired between add and incr
-            count = 1
-            store.set(counter.key, count, timeout=window)
-        store.touch(counter.key, timeout=window)
-        store.set(counter.key + ":last", time.time(), timeout=window)
-        if count == counter.limit:
-            logger.warning("Sign-in paused after %s failed attempts (%s)", count, counter.key)
+        count_one(counter)
+
+
+def reserve_attempt(username: str, address: str) -> bool:
+    """Count an attempt as failed before its password is checked; False (and nothing
+    counted) if that would go past a limit, which attempts made at the same moment reach."""
+    counted = []
+    for counter in counters(username, address):
+        counted.append(counter)
+        if count_one(counter) > counter.limit:
+            for taken in counted:
+                take_back(taken)
+            return False
+    return True
 
 
 def clear(username: str, address: str) -> None:
@@ -107,14 +136,18 @@ def clear(username: str, address: str) -> None:
 
 @receiver(user_login_failed)
 def count_failure(sender, credentials, request=None, **kwargs):
-    if request is not None:
+    if request is not None and not getattr(request, "login_attempt_counted", False):
         record_failure(str(credentials.get("username", "")), client_address(request))
 
 
 @receiver(user_logged_in)
 def clear_on_success(sender, request, user, **kwargs):
-    if request is not None:
-        clear(user.get_username(), client_address(request))
+    if request is None:
+        return
+    address = client_address(request)
+    clear(user.get_username(), address)
+    if getattr(request, "login_attempt_counted", False):
+        take_back(counters(user.get_username(), address)[1])  # not a failure after all
 
 
 def wait_text(seconds: int) -> str:
@@ -137,12 +170,20 @@ class LoginThrottleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method == "POST" and request.path == reverse("admin:login"):
-            username = request.POST.get("username", "")
-            wait = wait_seconds(username, client_address(request))
-            if wait:
-                return self.refuse(request, wait)
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # After the CSRF check (an earlier middleware): a cross-site POST counts for nothing.
+        if request.method != "POST" or request.path != reverse("admin:login"):
+            return None
+        username, address = request.POST.get("username", ""), client_address(request)
+        wait = wait_seconds(username, address)
+        if wait:
+            return self.refuse(request, wait)
+        if not reserve_attempt(username, address):
+            return self.refuse(request, wait_seconds(username, address) or 1)
+        request.login_attempt_counted = True
+        return None
 
     def refuse(self, request, wait: int) -> TemplateResponse:
         message = (
