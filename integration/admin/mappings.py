@@ -1,5 +1,7 @@
 """Integration Table Mappings with their field mappings, and Integration Field Mappings."""
 
+import re
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -186,6 +188,17 @@ class IntegrationTableMappingAdmin(admin.ModelAdmin):
 # ---- Integration Field Mappings --------------------------------------------------------
 
 
+def mapping_named_in(request) -> IntegrationTableMapping | None:
+    """The table mapping a link to the add page names (``?table_mapping=<id>``), if any.
+
+    The value comes from the address bar: anything but a plain id names no mapping, and the
+    page then lets the person choose one."""
+    value = request.GET.get("table_mapping", "")
+    if not re.fullmatch(r"[0-9]{1,18}", value):
+        return None
+    return IntegrationTableMapping.objects.filter(pk=int(value)).first()
+
+
 @admin.register(IntegrationFieldMapping)
 class IntegrationFieldMappingAdmin(admin.ModelAdmin):
     list_display = [
@@ -254,11 +267,7 @@ class IntegrationFieldMappingAdmin(admin.ModelAdmin):
     ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        mapping = obj.table_mapping if obj else None
-        if mapping is None and request.GET.get("table_mapping"):
-            mapping = IntegrationTableMapping.objects.filter(
-                pk=request.GET["table_mapping"]
-            ).first()
+        mapping = obj.table_mapping if obj else mapping_named_in(request)
         model = IntegrationTableMappingAdmin.model_of(mapping)
         kwargs["form"] = forms.field_mapping_form_for(model, base=forms.StandaloneFieldMappingForm)
         return super().get_form(request, obj, change, **kwargs)
