@@ -199,5 +199,10 @@ def assert_no_edit_lost(site, person, edits) -> None:
             assert here == there == (city, phone), "both edits kept, merged field by field"
         elif row_id in conflicts:
             assert (here[0], there[0]) == (city, f"Remote {city}"), "a conflict overwrites nothing"
-        else:  # the run saw one edit after the other: the later one wins on both sides
-            assert here[0] == there[0] in (city, f"Remote {city}")
+        else:
+            # No conflict only if the run sent the local edit before the person in Dataverse
+            # made theirs (always the later one): theirs then wins on both sides. The local
+            # value anywhere would be the Dataverse edit lost.
+            assert here[0] == there[0] == f"Remote {city}", "an edit was lost"
+    same_field = {row_id for row_id, edit in edits.items() if edit[0] == SAME_FIELD}
+    assert same_field & conflicts, "a field changed on both sides mid-run is a conflict"
