@@ -50,13 +50,13 @@ class ErrorRow:
 
     @property
     def failed_directions(self) -> str:
-        """Which way the last synchronization failed ("To Dataverse", "To local" or both)."""
+        """Which way the last synchronization failed ("To Dataverse", "To ERP" or both)."""
         coupling, failure = self.coupling, Coupling.Result.FAILURE
         ways = []
         if coupling.last_synch_dataverse_result == failure:
             ways.append("To Dataverse")
         if coupling.last_synch_result == failure:
-            ways.append("To local")
+            ways.append("To ERP")
         return ", ".join(ways)
 
 

@@ -1,9 +1,11 @@
 """Match-Based Coupling: the Select Coupling Criteria page, then the coupling job."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.text import capfirst
 
+from ..filters import local_model
 from ..models import IntegrationTableMapping
 from ..services.match_criteria import (
     eligible_field_mappings,
@@ -52,10 +54,26 @@ def match_based_coupling_view(request, name):
         mapping=mapping,
         form=form,
         formset=formset,
-        rows=zip(formset.forms, fields, strict=False),
+        rows=zip(formset.forms, fields, field_captions(mapping, fields), strict=False),
         selection=selection,
         back_url=back,
     )
+
+
+def field_captions(mapping, fields) -> list[str]:
+    """Captions ("Phone No.", not phone_no): the criteria are chosen by the fields' captions, as on
+    Business Central's page; a field the model does not have keeps its name."""
+    try:
+        meta = local_model(mapping.local_table)._meta
+    except ValidationError:
+        return [fm.local_field for fm in fields]
+    captions = []
+    for fm in fields:
+        try:
+            captions.append(capfirst(meta.get_field(fm.local_field).verbose_name))
+        except FieldDoesNotExist:
+            captions.append(fm.local_field)
+    return captions
 
 
 def initial_rows(fields) -> list[dict]:

@@ -5,8 +5,9 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
+from ..filters import local_model
 from ..models import IntegrationTableMapping
 from ..services.creation import create_in_erp_request
 from ..services.dataverse_browse import dataverse_rows_page
@@ -48,4 +49,23 @@ def dataverse_rows_view(request, name):
         search=query.get("q", ""),
         hide_coupled=bool(query.get("hide_coupled")),
         can_create=allows(mapping, FROM) and request.user.has_perm("integration.couple_records"),
+        records=erp_records(mapping, request.user),
     )
+
+
+def erp_records(mapping, user) -> dict:
+    """The ERP side of the page's rows: "customers", and their list when the user may open it
+    (the list links here; this is the way back)."""
+    try:
+        meta = local_model(mapping.local_table)._meta
+    except ValidationError:
+        return {"name": mapping.local_table, "plural": mapping.local_table, "url": ""}
+    url = ""
+    if user.has_perm(f"{meta.app_label}.view_{meta.model_name}") or user.has_perm(
+        f"{meta.app_label}.change_{meta.model_name}"
+    ):
+        try:
+            url = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+        except NoReverseMatch:
+            url = ""
+    return {"name": meta.verbose_name, "plural": meta.verbose_name_plural, "url": url}

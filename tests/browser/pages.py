@@ -47,6 +47,14 @@ def assert_fits(page) -> None:
     assert width[0] <= width[1], f"the page is {width[0]} px wide in a {width[1]} px window"
 
 
+def assert_columns_in_sight(page) -> None:
+    """Every list on the page shows all its columns: none scrolls sideways inside its box."""
+    boxes = page.evaluate(
+        "[...document.querySelectorAll('.results')].map(box => [box.scrollWidth, box.clientWidth])"
+    )
+    assert all(scroll <= client + 1 for scroll, client in boxes), f"{page.url}: {boxes}"
+
+
 def assert_reachable(page, locator) -> None:
     """A button a person needs is shown, and within the window's width."""
     locator.scroll_into_view_if_needed()

@@ -41,8 +41,16 @@ def test_synchronize_now_merges_changes_from_both_sides(page, synchronized, data
     expect(jobs.locator("[data-field='counts.modified']")).to_have_text(["1", "1"])
     expect(jobs.locator("[data-field='counts.failed']")).to_have_text(["0", "0"])
 
+    # The ERP side: the customer's card has Dataverse's city and kept its own phone number.
     page.get_by_role("link", name="Back").click()
     expect(page.get_by_label("City")).to_have_value(NEW_CITY)
     expect(page.get_by_label("Phone No.")).to_have_value(NEW_PHONE)
+
+    # The Dataverse side, one click from the card: the account has both as well.
+    note.get_by_role("link", name=account).click()
+    expect(page.get_by_role("heading", name=re.compile("^Dataverse account row"))).to_be_visible()
+    for column, value in (("telephone1", NEW_PHONE), ("address1_city", NEW_CITY)):
+        cell = page.locator(f"#row-columns tr:has(th code:text-is('{column}')) td")
+        expect(cell).to_have_text(value)
     row = dataverse.get(f"accounts({account})?$select=telephone1,address1_city").json()
     assert (row["telephone1"], row["address1_city"]) == (NEW_PHONE, NEW_CITY)

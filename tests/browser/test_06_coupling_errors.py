@@ -1,5 +1,6 @@
 """Journey 6: a currency whose code is too long for Dataverse fails; the administrator finds it
-on Coupled Data Synchronization Errors, fixes it, retries and synchronizes it."""
+on Coupled Data Synchronization Errors, fixes it, retries it, and the next synchronization of
+its mapping creates it in Dataverse."""
 
 import pytest
 from playwright.sync_api import expect
@@ -38,18 +39,20 @@ def test_a_failed_record_is_found_fixed_and_synchronized(page, synchronized, dat
     page.get_by_role("button", name="Save", exact=True).click()
     expect(messages(page)).to_contain_text(["was changed successfully"])
 
+    # Retry, then the next synchronization of the mapping: Synchronize Modified Records.
     page.goto(synchronized.url + f"/admin/tandem/couplings/?q={FIXED}")
     run_action(page, f"Currency {FIXED}", "retry")
     expect(messages(page)).to_have_text(["1 coupling will be retried by the next synchronization."])
-    run_action(page, f"Currency {FIXED}", "synchronize")
-    page.locator("#side-send").click()
-    expect(messages(page)).to_have_text(
-        [
-            "Send: 1 coupling synchronized.",
-            "CURRENCY To Integration Table: 1 inserted.",
-            "See the synchronization jobs",
-        ]
-    )
+    page.goto(synchronized.url + "/admin/integration/integrationtablemapping/?q=CURRENCY")
+    run_action(page, "CURRENCY", "synchronize_modified_records")
+    page.get_by_role("button", name="Yes").click()
+    wait_for_run(page)
+    job = page.locator(".tandem-jobs tbody tr")
+    expect(job).to_contain_text("CURRENCY")
+    expect(job.locator("[data-field='counts.inserted']")).to_have_text("1")
+    expect(job.locator("[data-field='counts.failed']")).to_have_text("0")
+
+    page.goto(synchronized.url + f"/admin/tandem/couplings/?q={FIXED}")
     expect(page.locator("#result_list tbody")).to_have_text(
         "No failed or skipped couplings match the filter."
     )

@@ -13,6 +13,8 @@ PAGES = {
     "/admin/synclog/jobs/": [".synclog-filter-form input[type=submit]"],
     "/admin/erp/customer/?coupled_to_dataverse=yes": ["select[name=action]", "button[name=index]"],
     "/admin/integration/integrationtablemapping/": ["select[name=action]"],
+    "/admin/integration/syncschedule/": ["select[name=action]"],
+    "/admin/synclog/errors/": [".synclog-filter-form input[type=submit]"],
 }
 
 

@@ -40,9 +40,18 @@ def test_row_shows_message_full_detail_code_and_job(staff, make_job, make_error)
     assert "<summary>Cannot create the account.</summary>" in html
     assert "the owner is not a licensed user." in html
     assert "Traceback (most recent call last)" in html
-    assert "<code>0x80040217</code>" in html
+    message = html.split('class="synclog-message">')[1].split("</td>")[0]
+    assert "Error code <code>0x80040217</code>" in message  # under the message, not a column
     assert reverse("synclog:job_detail", args=[job.pk]) in html
     assert "Customer to Account." in html
+
+
+def test_no_column_stands_empty_for_error_codes(staff, make_job, make_error):
+    make_error(make_job(failed=1), error_code="")
+    html = staff.get(URL).content.decode()
+    headers = html.split("<thead>")[1].split("</thead>")[0]
+    assert "Error code" not in headers
+    assert "Error code" not in html.split("<tbody>")[1]
 
 
 def test_to_job_reads_from_the_local_record_and_writes_the_dataverse_row(

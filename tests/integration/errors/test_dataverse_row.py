@@ -51,7 +51,7 @@ def test_a_row_that_does_not_exist(staff, broken):
 
     nobody = staff.get(row_url("account", uuid.uuid4()))
     assert 'id="row-not-found"' in nobody.content.decode()
-    assert "This row is not coupled to a local record." in nobody.content.decode()
+    assert "This row is not coupled to an ERP record." in nobody.content.decode()
 
 
 def test_an_unreachable_or_unknown_dataverse_says_why(staff, currencies):

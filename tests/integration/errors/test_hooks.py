@@ -127,6 +127,16 @@ def test_the_skipped_records_cue(staff, broken):
     assert row_ids(staff.get(url)) == {broken["LONGCODE"].pk, broken["GBP"].pk}
 
 
+def test_the_index_leads_to_coupled_data_synchronization_errors_and_the_review(client_with, db):
+    errors = f'<a href="{PAGE}">Coupled Data Synchronization Errors</a>'
+    review = f'<a href="{reverse("integration:full_sync_review")}">Full Synchronization Review</a>'
+    cue = cue_html(client_with("integration.view_coupling"))
+    assert errors in cue and review not in cue
+    cue = cue_html(client_with("integration.view_coupling", "integration.synchronize"))
+    assert errors in cue and review in cue
+    assert "tandem-index-links" not in cue_html(client_with("synclog.view_syncjob"))
+
+
 def test_no_cue_without_the_view_permission(client_with, broken):
     client = client_with("synclog.view_syncjob")
     cue = cue_html(client)

@@ -95,3 +95,10 @@ def test_create_in_erp_creates_and_couples_the_selected_rows(accounts, admin_cli
 def test_a_to_only_mapping_lists_rows_without_create_in_erp(standard_setup, admin_client):
     page = admin_client.get("/admin/tandem/mappings/CURRENCY/dataverse-rows/").content.decode()
     assert "US Dollar" in page and "Create in ERP" not in page
+
+
+def test_the_page_leads_back_to_the_erp_list_and_names_its_records(accounts, admin_client):
+    page = admin_client.get(URL).content.decode()
+    assert '<a href="/admin/erp/customer/" id="tandem-erp-records">Customers</a>' in page
+    assert "Mapping CUSTOMER</a>" in page
+    assert "Creates one customer for each selected row and couples them." in page

@@ -173,6 +173,12 @@ def test_reset_criteria_restores_the_standard_match_fields(standard_setup, admin
     ]
 
 
+def test_the_criteria_name_the_fields_by_their_captions(standard_setup, admin_client):
+    page = admin_client.get(URL.format("CUSTOMER")).content.decode()
+    assert 'Phone No. <span class="synclog-quiet">phone_no</span>' in page
+    assert "<td>telephone1</td>" in page
+
+
 def test_create_new_is_offered_only_where_records_can_be_created(standard_setup, admin_client):
     assert "Create New If Unable" in admin_client.get(URL.format("CURRENCY")).content.decode()
     page = admin_client.get(URL.format("SALESPEOPLE")).content.decode()

@@ -5,6 +5,7 @@ through the admin the way a browser does, with the work run in-line."""
 import uuid
 
 import pytest
+from django.urls import reverse
 
 from erp.models import Currency, Customer
 from integration.engine import RunOptions
@@ -210,7 +211,10 @@ def test_synchronize_now_for_several_records_skips_the_uncoupled_ones(
     url = post_action(admin_client, "synchronize_now", selected)
     page = admin_client.get(url)
     assert page.context["review"].recommended == "send"
-    assert "3 of 4 records will be synchronized; 1 are not coupled" in page.content.decode()
+    assert (
+        "3 of 4 records will be synchronized; 1 is not coupled and is left out."
+        in page.content.decode()
+    )
     with run_tasks():
         response = admin_client.post(
             url.split("?")[0],
@@ -288,6 +292,9 @@ def test_the_card_has_the_buttons_and_the_log_of_its_record(coupled_customers, a
     for label in ("Synchronize Now", "Set Up Coupling", "Delete Coupling", "Synchronization Log"):
         assert f'class="tandem-tool">{label}</a>' in page
     assert "Coupled to Dataverse (account" in page
+    coupling = Coupling.objects.get(local_table="erp.customer", local_id=customer.system_id)
+    row = reverse("integration:dataverse_row", args=["account", coupling.dataverse_id])
+    assert f'<a href="{row}"' in page, "the coupled row's page is a click away"
     assert "Create in Dataverse</a>" not in page, "only for uncoupled records"
 
     log = post_action(admin_client, "synchronization_log", [customer])

@@ -93,6 +93,16 @@ def test_the_list_shows_each_schedules_status_runs_and_links(boss, offline_setup
     assert list(rows(boss.get(LIST_URL + "?status=failed"))) == ["SALESPEOPLE"]
 
 
+def test_last_and_next_run_share_a_column_with_short_times(boss, offline_setup):
+    schedule = put_on_hold("CURRENCY")
+    schedules.schedules_set_enabled(schedules=[schedule_of("VENDOR")], enabled=False)
+    listed = rows(boss.get(LIST_URL))
+    last = timezone.localtime(schedule.last_run_at).strftime("%Y-%m-%d %H:%M")
+    following = timezone.localtime(schedule.next_run_at).strftime("%Y-%m-%d %H:%M")
+    assert f"{last} {following}" in listed["CURRENCY"]
+    assert "— —" in listed["VENDOR"]  # never ran, and disabled: no next run
+
+
 def test_the_run_filter_lists_the_jobs_of_one_run(boss, offline_setup):
     run_id = uuid.uuid4()
     common = {
