@@ -60,12 +60,18 @@ class ConnectionSetupForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if (
-            cleaned.get("is_enabled")
-            and not cleaned.get("client_secret")
-            and not self.instance.has_client_secret
-        ):
+        if cleaned.get("client_secret"):
+            return cleaned
+        if cleaned.get("is_enabled") and not self.instance.has_client_secret:
             self.add_error("client_secret", "Enter the client secret: none is stored.")
+        elif "authority_url" in self.changed_data and self.instance.has_client_secret:
+            # The secret is posted to the token authority. Someone who may edit this page but
+            # was never told the secret must not redirect the stored one to a server of theirs.
+            self.add_error(
+                "client_secret",
+                "Enter the client secret again: the stored one is only sent to the token "
+                "authority it was entered for.",
+            )
         return cleaned
 
     def save(self, commit=True):

@@ -92,3 +92,54 @@ def test_runs_and_connection_tests_keep_the_secret_out_of_logs_errors_and_jobs(
     for text in (caplog.text, every_text_in_the_log(), page_ok, page_refused):
         assert right not in text and SECRET not in text
     assert all(SECRET not in str(record.args) for record in caplog.records)
+
+
+# The stored secret goes only where it was entered for ------------------------------------
+
+CHANGE_URL = "/admin/integration/connectionsetup/1/change/"
+
+
+def save_connection(client, **changes):
+    from tests.integration.setup.page import open_form, submit
+
+    form = open_form(client, CHANGE_URL, "connectionsetup_form")
+    for name, value in changes.items():
+        form.set(name, value)
+    return submit(client, CHANGE_URL, form)
+
+
+def test_pointing_the_token_authority_elsewhere_needs_the_secret_entered_again(
+    client, samples, make_staff
+):
+    # Someone who may change the setup but was never told the secret must not be able to
+    # send the stored one to a server of their own (the next run or test would post it).
+    store(SECRET)
+    authority = ConnectionSetup.get().authority_url
+    client.force_login(
+        make_staff("integration.view_connectionsetup", "integration.change_connectionsetup")
+    )
+
+    refused = save_connection(client, authority_url="https://collector.example.net")
+
+    assert refused.status_code == 200
+    assert "Enter the client secret again" in refused.content.decode()
+    assert ConnectionSetup.get().authority_url == authority, "nothing saved"
+    saved = save_connection(
+        client, authority_url="https://login.microsoftonline.com", client_secret="N3w-s3cret"
+    )
+    assert saved.status_code == 302
+    setup = ConnectionSetup.get()
+    assert (setup.authority_url, setup.client_secret) == (
+        "https://login.microsoftonline.com",
+        "N3w-s3cret",
+    )
+
+
+def test_other_changes_keep_the_stored_secret(client, samples, superuser):
+    store(SECRET)
+    client.force_login(superuser)
+
+    saved = save_connection(client, tenant="contoso.onmicrosoft.com", client_id="another-app")
+
+    assert saved.status_code == 302
+    assert ConnectionSetup.get().client_secret == SECRET
