@@ -274,7 +274,9 @@ class FromDataverse(LocalCreation, DeletionConflicts):
             coupling.local_values = local_baseline(coupling, local_now, canon)
             # A local change not yet sent keeps the record a candidate of the next To pass.
             record = {**local_now, **canon}  # the record as this write leaves it
-            unsent = any(coupling.local_values.get(f) != v for f, v in record.items())
+            # (A field missing from the baseline, a reference not coupled yet, waits for the
+            # record's next change, not for the next run.)
+            unsent = any(coupling.local_values.get(f, v) != v for f, v in record.items())
             self.in_step(
                 row,
                 coupling,
