@@ -21,15 +21,33 @@ pytestmark = pytest.mark.slow
 
 ACCOUNTS = 300
 SEEDS = [4, 5, 6]
+# What the kill waits for: each lands in another phase of a page's work. Couplings are
+# reserved for a whole page before anything is created; they are confirmed once the page's
+# counterparts exist; customers are inserted between the two, in the From direction.
+PHASES = ["reserved", "confirmed", "inserted"]
 
 
-def kill_and_rerun(site, emulator, seed, args, expected) -> None:
-    """Start ``sync args``, kill it once ``kill_after`` couplings exist, run it again."""
+def progress(site, phase: str, customers_before: int) -> int:
+    if phase == "reserved":
+        return site.couplings()
+    if phase == "confirmed":
+        return site.query(
+            "SELECT count(*) FROM integration_coupling "
+            "WHERE local_table = 'erp.customer' AND status = 'coupled'"
+        )[0][0]
+    return site.query("SELECT count(*) FROM erp_customer")[0][0] - customers_before
+
+
+def kill_and_rerun(site, emulator, seed, args, expected: dict) -> None:
+    """Start ``sync args``, kill it at a random point of a phase chosen by the seed (of
+    ``expected[phase]`` steps in all), then run it again."""
     rng = random.Random(seed)
-    kill_after = rng.randint(1, int(expected * 0.7))
+    phase = PHASES[seed % len(PHASES)]
+    kill_after = rng.randint(1, int(expected[phase] * 0.7))
+    customers_before = site.query("SELECT count(*) FROM erp_customer")[0][0]
     emulator.faults(latency_ms=rng.choice([10, 30, 60]))
     run = site.start("sync", *args, "--no-progress")
-    wait_until(lambda: site.couplings() >= kill_after, run)
+    wait_until(lambda: progress(site, phase, customers_before) >= kill_after, run)
     os.kill(run.pid, signal.SIGKILL)
     run.wait()
     emulator.clear_faults()
@@ -85,7 +103,7 @@ def test_a_killed_synchronization_from_dataverse_rerun_makes_one_customer_per_ac
     before = site.query("SELECT count(*) FROM erp_customer")[0][0]
 
     args = ("--mapping", "CUSTOMER", "--full", "--direction", "from")
-    kill_and_rerun(site, emulator, seed, args, expected=ACCOUNTS)
+    kill_and_rerun(site, emulator, seed, args, expected=dict.fromkeys(PHASES, ACCOUNTS))
 
     couplings = site_couplings(site)
     assert set(created) == set(couplings)
@@ -111,7 +129,11 @@ def test_a_killed_bidirectional_synchronization_rerun_leaves_both_sides_one_to_o
         emulator,
         seed,
         ("--mapping", "CUSTOMER", "--full"),
-        expected=open_customers + ACCOUNTS,
+        expected={
+            "reserved": open_customers + ACCOUNTS,
+            "confirmed": open_customers + ACCOUNTS,
+            "inserted": ACCOUNTS,
+        },
     )
 
     assert_in_step(site, dataverse_client, before, created)
