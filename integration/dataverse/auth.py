@@ -16,6 +16,7 @@ import math
 import threading
 import time
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from .config import ClientConfig
 from .errors import ConnectionUnusable
@@ -60,19 +61,42 @@ class TokenProvider:
 
     def _fetch(self) -> tuple[str, float]:
         config = self._config
-        form = {
+        self._transport.stats.add("token_requests")
+        logger.info("Requesting a Dataverse access token for client %s", config.client_id)
+        response = self._transport.request(
+            "POST",
+            config.token_url,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            data=TokenForm.of(config),
+            authenticated=False,
+        )
+        body = decode_json(response)
+        if response.status_code == 200 and isinstance(body, dict) and body.get("access_token"):
+            return str(body["access_token"]), _lifetime(body.get("expires_in"))
+        raise _token_refused(response.status_code, body, config)
+
+
+class TokenForm(bytes):
+    """The token request's form, encoded, under a repr that leaves the secret out.
+
+    Error reports (DEBUG's page, the e-mail to ADMINS, error trackers) show the variables of
+    every frame, the HTTP library's among them: a plain dict or bytes there would show the
+    secret to whoever reads the report."""
+
+    @classmethod
+    def of(cls, config: ClientConfig) -> TokenForm:
+        fields = {
             "grant_type": "client_credentials",
             "client_id": config.client_id,
             "client_secret": config.client_secret,
             "scope": config.scope,
         }
-        self._transport.stats.add("token_requests")
-        logger.info("Requesting a Dataverse access token for client %s", config.client_id)
-        response = self._transport.request("POST", config.token_url, data=form, authenticated=False)
-        body = decode_json(response)
-        if response.status_code == 200 and isinstance(body, dict) and body.get("access_token"):
-            return str(body["access_token"]), _lifetime(body.get("expires_in"))
-        raise _token_refused(response.status_code, body, config)
+        return cls(urlencode(fields).encode())
+
+    def __repr__(self) -> str:
+        return "<token request form, client secret withheld>"
+
+    __str__ = __repr__
 
 
 def _lifetime(expires_in: object) -> float:

@@ -143,3 +143,33 @@ def test_other_changes_keep_the_stored_secret(client, samples, superuser):
 
     assert saved.status_code == 302
     assert ConnectionSetup.get().client_secret == SECRET
+
+
+def test_an_error_report_of_a_fault_while_signing_in_does_not_show_the_secret(samples, emulator):
+    # What DEBUG's error page, the error e-mail to ADMINS or an error tracker would show
+    # about a fault in the middle of a token request: every frame's variables.
+    import requests
+    from django.views.debug import ExceptionReporter
+
+    from integration.connection import dataverse_client
+
+    secret = f"plain{uuid.uuid4().hex}"  # no character a report would escape
+    kwargs = {k: v for k, v in emulator.connection_kwargs().items() if k != "client_secret"}
+    store(secret, is_enabled=True, **kwargs)
+
+    def fault(self, request, **options):
+        raise RuntimeError("an unexpected fault")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(requests.Session, "send", fault)
+        with pytest.raises(RuntimeError) as raised, dataverse_client() as client:
+            client.entity("account")
+    # From Tandem's first frame on: this test's own variables hold the secret, of course.
+    reporter = ExceptionReporter(None, raised.type, raised.value, raised.tb.tb_next)
+
+    frames = {frame["function"]: frame for frame in reporter.get_traceback_frames()}
+    assert "_fetch" in frames, "the fault came in the middle of the token request"
+    html = reporter.get_traceback_html()
+    assert "tandem-local" in html, "the report shows the frames' variables"
+    for report in (reporter.get_traceback_text(), html):
+        assert secret not in report
