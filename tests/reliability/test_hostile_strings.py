@@ -140,3 +140,35 @@ def test_hostile_text_on_the_log_pages_is_shown_as_text(hostile_customers, sync,
         page = admin_client.get(url).content.decode()
         assert "<script>alert" not in page and "<b>bold</b>" not in page
         assert "&lt;script&gt;alert(" in page
+
+
+def test_match_based_coupling_finds_each_hostile_name_and_nothing_else(customers, emulator):
+    # Match-based coupling puts every record's name into the $filter it sends.
+    import uuid
+
+    from integration.services.matching import match_based_coupling_run
+
+    names = [name for name in HOSTILE if len(name) <= 90]
+    records = customers(len(names) + 3, seed=53)[: len(names)]
+    for record, name in zip(records, names, strict=True):
+        record.name = name
+        record.save()
+    with emulator.user_session() as person:
+        wanted = dict(zip(names, create_accounts(person, names), strict=True))
+        # Rows a name that broke out of its literal would match as well.
+        create_accounts(person, [f"{name} (decoy)" for name in names] + ["y", "1"])
+    IntegrationTableMapping.objects.filter(name="CUSTOMER").update(
+        synch_after_bulk_coupling=False, create_new_in_case_of_no_match=False
+    )
+
+    (job,) = match_based_coupling_run(
+        mapping=IntegrationTableMapping.objects.get(name="CUSTOMER"),
+        run_id=uuid.uuid4(),
+        local_ids=[r.system_id for r in records],
+        create_new=False,
+    )
+
+    assert (job.coupled, job.failed) == (len(names), 0), job.message
+    for record in records:
+        coupling = Coupling.objects.get(local_id=record.system_id)
+        assert coupling.dataverse_id == wanted[record.name], record.name
