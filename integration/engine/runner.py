@@ -21,7 +21,7 @@ from .joblog import JobLog
 from .lease import mapping_lease
 from .local_table import safe_watermark
 from .options import RunOptions
-from .specs import BOTH, FROM, TO, build_plan
+from .specs import BOTH, FROM, TO, build_plan, model_caption
 
 # Errors that stop a job with their message: a mapping that cannot work, and whatever the
 # client raises (RetryLater, ConnectionUnusable, or an answer it could not use).
@@ -165,7 +165,7 @@ def local_caption(label: str) -> str:
     from django.apps import apps
 
     try:
-        return str(apps.get_model(label)._meta.verbose_name).title()
+        return model_caption(apps.get_model(label))
     except (LookupError, ValueError):
         return label
 

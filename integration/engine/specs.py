@@ -237,7 +237,7 @@ def build_plan(mapping: IntegrationTableMapping, client) -> MappingPlan:
         entity=entity,
         specs=specs,
         filter_expression=expression,
-        local_caption=str(model._meta.verbose_name).title(),
+        local_caption=model_caption(model),
         dataverse_caption=table_caption(entity),
     )
 
@@ -269,6 +269,24 @@ def check_filter_columns(mapping, entity) -> None:
             f"The integration table filter of {mapping.name} cannot be used: "
             f"{' '.join(problems)} Correct the filter on the mapping."
         )
+
+
+# Words Business Central's captions keep in lower case ("Unit of Measure").
+SMALL_WORDS = {"a", "an", "and", "for", "in", "of", "on", "or", "the", "to"}
+
+
+def caption(text: str) -> str:
+    """``text`` as a caption: words capitalized, but the small ones after the first, and
+    words already holding capitals (an acronym) left as they are."""
+    words = str(text).split()
+    return " ".join(
+        word if (i and word in SMALL_WORDS) or not word.islower() else word.title()
+        for i, word in enumerate(words)
+    )
+
+
+def model_caption(model) -> str:
+    return caption(model._meta.verbose_name)
 
 
 def table_caption(entity) -> str:

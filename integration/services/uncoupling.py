@@ -15,6 +15,7 @@ from synclog.models import SyncJob
 from ..engine import MappingBusy, RunOptions
 from ..engine.joblog import JobLog
 from ..engine.lease import mapping_lease
+from ..engine.specs import model_caption
 from ..filters import local_model
 from ..models import Coupling, IntegrationTableMapping
 from .records import RecordSelection, describe_record
@@ -93,7 +94,7 @@ def delete_couplings(mapping, options, *, local_ids=None, heartbeat=None) -> Syn
 
 def start_job(mapping, options, heartbeat=None) -> JobLog:
     try:
-        caption = str(local_model(mapping.local_table)._meta.verbose_name).title()
+        caption = model_caption(local_model(mapping.local_table))
     except ValidationError:  # a mapping whose table is gone still gets its couplings removed
         caption = mapping.local_table
     job = SyncJob.objects.create(

@@ -125,6 +125,17 @@ CASES = [
     ),
 ]
 
+# What the jobs list says of each job, in Business Central's captions.
+DIRECTION_TEXTS = {
+    "CURRENCY": "Currency to Currency.",
+    "UNIT OF MEASURE": "Unit of Measure to Unit Group.",
+    "VENDOR": "Vendor to Account.",
+    "CUSTOMER": "Customer to Account.",
+    "CONTACT": "Contact to Contact.",
+    "RESOURCE-PRODUCT": "Resource to Product.",
+    "ITEM-PRODUCT": "Item to Product.",
+}
+
 
 @pytest.fixture
 def open_records(salespeople_coupled):
@@ -161,6 +172,7 @@ def test_each_outcome_to_dataverse(case, open_records, sync, dataverse_client, e
     coupled = Coupling.objects.filter(local_table=mapping(case.name).local_table)
     assert {c.local_id for c in coupled} == {r.system_id for r in records}
     assert all(counts(job) == {} for d, job in jobs.items() if d == "from"), "no echo"
+    assert jobs["to"].direction_text == DIRECTION_TEXTS[case.name]
 
     # nothing changed: nothing to do
     assert all(counts(job) == {} for job in sync(case.name).values())
