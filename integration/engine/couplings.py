@@ -71,6 +71,7 @@ class CouplingStore:
             chunk = couplings[start : start + 500]
             Coupling.objects.filter(pk__in=[c.pk for c in chunk]).update(
                 status=Coupling.Status.COUPLED,
+                skipped=False,
                 last_synch_dataverse_result=Coupling.Result.SUCCESS,
                 last_synch_dataverse_job_id=job_id,
                 last_synch_dataverse_error="",
@@ -101,6 +102,19 @@ class CouplingStore:
         # New couplings are written again only if they fail: the ones confirmed in bulk are
         # remembered then, so snapshotting every new row here would be wasted work.
         remember(changed, UPDATE_FIELDS)
+
+
+PENDING = (Coupling.Status.PENDING_CREATE, Coupling.Status.PENDING_LOCAL_CREATE)
+
+
+def reopen_skipped_create(coupling: Coupling, source_changed: bool) -> bool:
+    """Clear Skipped on a create that failed until it was skipped, once its source has
+    changed since; True if it did. In Business Central such a record has no coupling, so
+    every change makes it a candidate again: fixing the source is enough, no Retry."""
+    if coupling.skipped and coupling.status in PENDING and source_changed:
+        coupling.skipped = False
+        return True
+    return False
 
 
 def mark_success(coupling: Coupling, *, to_dataverse: bool, job_id) -> None:

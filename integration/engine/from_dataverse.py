@@ -18,7 +18,7 @@ from ..dataverse import Deleted
 from ..dataverse.errors import DeltaLinkExpired
 from ..models import Coupling, IntegrationTableMapping
 from . import merge
-from .couplings import CouplingStore, mark_failure, mark_success
+from .couplings import CouplingStore, mark_failure, mark_success, reopen_skipped_create
 from .deletion_conflicts import DeletionConflicts
 from .errors import RecordError
 from .local_creation import LocalCreation
@@ -135,7 +135,9 @@ class FromDataverse(LocalCreation, DeletionConflicts):
             coupling = self.page.couplings.get(row_id)
             if coupling is None:
                 self.uncoupled(row, inserts)
-            elif coupling.skipped:
+            elif coupling.skipped and not reopen_skipped_create(
+                coupling, row.get("versionnumber") != coupling.dataverse_version
+            ):
                 self.log.count("skipped")
             elif coupling.last_synch_job_id == self.log.job.pk:
                 continue  # handled earlier in this job (a local deletion, a retry): once is all
@@ -336,6 +338,9 @@ class FromDataverse(LocalCreation, DeletionConflicts):
 
     def fail(self, row, coupling, exc: RecordError, local_row=None) -> None:
         mark_failure(coupling, exc.message, to_dataverse=False, job_id=self.log.job.pk)
+        if row and coupling.status == Coupling.Status.PENDING_LOCAL_CREATE:
+            # The version that failed: a later one may have been fixed (see process).
+            coupling.dataverse_version = row.get("versionnumber")
         self.page.touch(coupling)
         name = (row or {}).get(self.plan.entity.primary_name) or ""
         self.log.error(

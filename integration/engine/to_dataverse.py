@@ -13,7 +13,7 @@ import uuid
 from ..dataverse.errors import CONCURRENCY_VERSION_MISMATCH, RecordFailed
 from ..models import Coupling, IntegrationTableMapping
 from . import merge
-from .couplings import CouplingStore, mark_failure, mark_success
+from .couplings import CouplingStore, mark_failure, mark_success, reopen_skipped_create
 from .errors import RecordError
 from .local_table import LocalTable
 from .lookahead import LooksAhead
@@ -88,7 +88,9 @@ class ToDataverse(LooksAhead):
             coupling = self.page.couplings.get(row["system_id"])
             if coupling is None:
                 self.uncoupled(row, inserts)
-            elif coupling.skipped:
+            elif coupling.skipped and not reopen_skipped_create(
+                coupling, changed_since(row, coupling)
+            ):
                 self.log.count("skipped")
             elif coupling.status == Coupling.Status.PENDING_CREATE:
                 pending.append((row, coupling))
@@ -455,6 +457,11 @@ class Page:
             mark_success(coupling, to_dataverse=True, job_id=job_id)
             self.changed.pop(coupling.pk, None)
         CouplingStore.confirm_created(couplings, job_id=job_id)
+
+
+def changed_since(row, coupling) -> bool:
+    """The local record changed after its coupling last failed (one clock: Tandem's)."""
+    return coupling.failed_on is not None and row["modified_at"] > coupling.failed_on
 
 
 def dataverse_error(error: RecordFailed | None) -> RecordError:

@@ -180,6 +180,43 @@ def test_a_row_whose_reference_is_not_coupled_fails_with_must_be_coupled(
     assert coupling.status == Coupling.Status.PENDING_LOCAL_CREATE, "retried on the next run"
 
 
+def test_a_local_create_skipped_after_failing_twice_is_tried_again_once_the_row_changes(
+    salespeople_coupled, person, sync
+):
+    allow_new_records("CONTACT")
+    # A competitor's account: neither CUSTOMER's nor VENDOR's filter takes it in.
+    stranger = create_account(person, name="Nobody Couples Me", customertypecode=1)
+    contact_id = uuid.uuid4()
+    body = {
+        "contactid": str(contact_id),
+        "firstname": "Lone",
+        "lastname": "Wolf",
+        "parentcustomerid_account@odata.bind": f"/accounts({stranger})",
+    }
+    assert person.post("contacts", json=body).status_code == 204
+    sync("CURRENCY", full=True, create_new=True)
+    sync("CUSTOMER", full=True, create_new=True)
+
+    first = sync("CONTACT", direction="from_integration_table")["from"]
+    second = sync("CONTACT", direction="from_integration_table")["from"]
+    assert (counts(first), counts(second)) == ({"failed": 1}, {"failed": 1})
+    coupling = Coupling.objects.get(dataverse_id=contact_id)
+    assert coupling.skipped and coupling.status == Coupling.Status.PENDING_LOCAL_CREATE
+    full = sync("CONTACT", direction="from_integration_table", full=True)["from"]
+    assert counts(full) == {"skipped": 1}, "read again but unchanged, it waits"
+
+    customer = Customer.objects.filter(blocked="").order_by("pk").first()
+    account = Coupling.objects.get(local_id=customer.system_id).dataverse_id
+    link = {"parentcustomerid_account@odata.bind": f"/accounts({account})"}
+    assert person.patch(f"contacts({contact_id})", json=link).status_code == 204
+
+    assert counts(sync("CONTACT", direction="from_integration_table")["from"]) == {"inserted": 1}
+    contact = coupled_record(Contact, contact_id)
+    assert (contact.surname, contact.customer) == ("Wolf", customer)
+    coupling.refresh_from_db()
+    assert coupling.status == Coupling.Status.COUPLED and not coupling.skipped
+
+
 def test_a_row_failing_twice_is_skipped_until_retried_then_comes_over(
     salespeople_coupled, person, sync
 ):

@@ -164,28 +164,49 @@ def test_a_value_too_long_for_dataverse_fails_the_record_not_the_job(
 
 
 def test_the_same_error_twice_marks_the_coupling_skipped_until_retried(standard_setup, demo, sync):
+    sync("CURRENCY", full=True, create_new=True)
+    currency = Currency.objects.get(code="EUR")
+    coupling = Coupling.objects.get(local_id=currency.system_id)
+    currency.code = "EURO12"  # longer than isocurrencycode takes
+    currency.save()
+
+    first, second = sync("CURRENCY")["to"], sync("CURRENCY")["to"]
+    coupling.refresh_from_db()
+    assert (counts(first), counts(second)) == ({"failed": 1}, {"failed": 1})
+    assert coupling.skipped, "the same error twice in a row"
+    assert counts(sync("CURRENCY")["to"]) == {}, "a skipped coupling waits for Retry"
+
+    currency.code = "EUA"
+    currency.save()
+    assert counts(sync("CURRENCY")["to"]) == {"skipped": 1}, "fixed, it still waits for Retry"
+    Coupling.objects.filter(pk=coupling.pk).update(skipped=False)  # Retry
+    assert counts(sync("CURRENCY")["to"]) == {"modified": 1}
+    coupling.refresh_from_db()
+    assert coupling.last_synch_dataverse_result == "success" and not coupling.skipped
+
+
+def test_a_create_skipped_after_failing_twice_is_tried_again_once_the_record_changes(
+    standard_setup, demo, dataverse_client, sync
+):
+    """As in Business Central, where a record that was never created has no coupling and
+    every change makes it a candidate again: fixing it is enough."""
     bad = Currency.objects.create(
         code="LONGCODE", description="Long", symbol="L", exchange_rate=Decimal("2")
     )
     sync("CURRENCY", full=True, create_new=True)
+    assert counts(sync("CURRENCY")["to"]) == {"failed": 1}
     coupling = Coupling.objects.get(local_id=bad.system_id)
-    assert not coupling.skipped
-
-    second = sync("CURRENCY")
-    coupling.refresh_from_db()
-    assert counts(second["to"]) == {"failed": 1}, "failed records are retried every run"
-    assert coupling.skipped
-
-    third = sync("CURRENCY")
-    assert counts(third["to"]) == {}, "a skipped coupling waits for someone to retry it"
+    assert coupling.skipped and coupling.status == "pending_create"
+    assert counts(sync("CURRENCY")["to"]) == {}, "unchanged, it waits"
 
     bad.code = "LNG"
     bad.save()
-    Coupling.objects.filter(pk=coupling.pk).update(skipped=False)  # Retry
-    fourth = sync("CURRENCY")
-    assert counts(fourth["to"]) == {"inserted": 1}
+    assert counts(sync("CURRENCY")["to"]) == {"inserted": 1}
+
     coupling.refresh_from_db()
-    assert coupling.status == "coupled" and coupling.last_synch_dataverse_result == "success"
+    assert coupling.status == "coupled" and not coupling.skipped
+    rows = dataverse_client.get_many("transactioncurrency", [coupling.dataverse_id])
+    assert [r["isocurrencycode"] for r in rows] == ["LNG"]
 
 
 def test_a_lookup_to_an_uncoupled_record_fails_with_must_be_coupled(standard_setup, demo, sync):
