@@ -36,15 +36,14 @@ class LocalCreation:
             except RecordError as exc:
                 self.fail(row, coupling, exc)
         self.page.save()
-        created = self.save_new([instance for _, _, instance, _ in ready])
+        created = self.save_new([instance for _, _, instance, *_ in ready])
         local_rows = self.local.rows_by_system_id(created)
-        for row, coupling, instance, unresolved in ready:
+        for row, coupling, instance, unresolved, dv_now in ready:
             if instance.system_id not in created:
                 self.fail(row, coupling, RecordError(self.rejected.get(instance.system_id, "")))
                 continue
             coupling.status = Coupling.Status.COUPLED
             coupling.local_values = local_snapshot(self.plan.specs, local_rows[instance.system_id])
-            dv_now = dataverse_snapshot(self.column_specs, row)
             self.in_step(
                 row,
                 coupling,
@@ -56,11 +55,13 @@ class LocalCreation:
             self.log.count("inserted")
 
     def build(self, row, system_id) -> tuple:
-        """The new local record for ``row``, and the columns it could not resolve yet."""
+        """The new local record for ``row``, the columns it could not resolve yet, and the
+        row's snapshot."""
         instance = self.local.new_instance(system_id)
+        dv_now = dataverse_snapshot(self.column_specs, row)
         decision = merge.to_local(
             self.specs,
-            dataverse_snapshot(self.column_specs, row),
+            dv_now,
             {},
             {},
             {},
@@ -71,7 +72,7 @@ class LocalCreation:
             for attname, value in assignments.items():
                 setattr(instance, attname, value)
         self.check_required(instance, row)
-        return instance, decision.unresolved
+        return instance, decision.unresolved, dv_now
 
     def check_required(self, instance, row) -> None:
         for field in instance._meta.concrete_fields:

@@ -2,9 +2,10 @@
 
 Reads return dicts from ``QuerySet.values()`` holding exactly what the field mappings need —
 value fields by name, foreign keys as the related record's system id — so one query serves a
-whole page, lookups included. Writes go through ``bulk_create``/``bulk_update``; since
-``bulk_update`` skips ``auto_now``, the modification time is set here, and the couplings
-record it so that the engine's own writes are never taken for local changes.
+whole page, lookups included. Inserts go through ``bulk_sql``, updates through
+``bulk_update``; since ``bulk_update`` skips ``auto_now``, the modification time is set here,
+and the couplings record it so that the engine's own writes are never taken for local
+changes.
 """
 
 import uuid
@@ -16,6 +17,7 @@ from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from ..models import Coupling
+from .bulk_sql import insert_rows
 from .specs import Kind, MappingPlan
 
 IDENTITY_FIELDS = ("no", "code")
@@ -108,7 +110,9 @@ class LocalTable:
         assign = getattr(self.model, "assign_numbers", None)
         if assign:
             assign(instances)
-        self.model._default_manager.bulk_create(instances, batch_size=500)
+        # As bulk_create would write them, one prepared statement for all; the engine's
+        # tables all have a unique system id, which gives each instance its primary key.
+        insert_rows(self.model, instances, ("system_id",))
 
     def update(self, instances: list, fields: set[str], now) -> None:
         for obj in instances:
