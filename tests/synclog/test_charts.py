@@ -15,10 +15,13 @@ URL = reverse("synclog:job_list")
 
 @pytest.fixture
 def history(make_job):
-    """Two jobs in the last hour (one with failures) and one three days ago."""
+    """Two jobs earlier today (one with failures) and one three days ago."""
     now = timezone.now()
-    make_job(started_at=now - timedelta(minutes=10), inserted=5, modified=1)
-    make_job(started_at=now - timedelta(minutes=20), inserted=7, failed=2, deleted=1)
+    # Both of today's jobs must fall after local midnight, also when the suite runs at 00:05.
+    since_midnight = now - timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    step = min(timedelta(minutes=10), since_midnight / 2)
+    make_job(started_at=now - step, inserted=5, modified=1)
+    make_job(started_at=now - 2 * step, inserted=7, failed=2, deleted=1)
     make_job(started_at=now - timedelta(days=3), modified=4)
     make_job(started_at=now - timedelta(days=45), inserted=1000)  # outside every window
     return now
