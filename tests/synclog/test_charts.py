@@ -18,7 +18,8 @@ def history(make_job):
     """Two jobs earlier today (one with failures) and one three days ago."""
     now = timezone.now()
     # Both of today's jobs must fall after local midnight, also when the suite runs at 00:05.
-    since_midnight = now - timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    since_midnight = now - midnight
     step = min(timedelta(minutes=10), since_midnight / 2)
     make_job(started_at=now - step, inserted=5, modified=1)
     make_job(started_at=now - 2 * step, inserted=7, failed=2, deleted=1)
