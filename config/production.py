@@ -1,7 +1,8 @@
 """Production settings: ``DJANGO_SETTINGS_MODULE=config.production``.
 
 Refuses to start without a real SECRET_KEY, turns DEBUG off, and serves the Dataverse
-emulator only when DATAVERSE_EMULATOR_ENABLED is set explicitly.
+emulator only when DATAVERSE_EMULATOR_ENABLED is set explicitly, and then only with
+credentials of its own (the development ones are published in the README).
 """
 
 import os
@@ -11,6 +12,8 @@ from django.core.exceptions import ImproperlyConfigured
 from .settings import *  # noqa: F403
 from .settings import (
     CACHES,
+    DATAVERSE_EMULATOR_CLIENT_SECRET,
+    DATAVERSE_EMULATOR_USER_CLIENT_SECRET,
     DEV_SECRET_KEY,
     LOGIN_THROTTLE,
     REDIS_URL,
@@ -26,6 +29,14 @@ if not os.environ.get("SECRET_KEY") or SECRET_KEY == DEV_SECRET_KEY:
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
 DATAVERSE_EMULATOR_ENABLED = env_bool("DATAVERSE_EMULATOR_ENABLED", False)
+if DATAVERSE_EMULATOR_ENABLED and {
+    DATAVERSE_EMULATOR_CLIENT_SECRET,
+    DATAVERSE_EMULATOR_USER_CLIENT_SECRET,
+} & {"tandem-local-secret", "tandem-user-secret"}:
+    raise ImproperlyConfigured(
+        "The emulator is enabled with its development secrets: set "
+        "DATAVERSE_EMULATOR_CLIENT_SECRET and DATAVERSE_EMULATOR_USER_CLIENT_SECRET."
+    )
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

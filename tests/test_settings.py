@@ -141,10 +141,26 @@ def test_production_settings_do_not_serve_the_emulator_unless_enabled(tmp_path):
         SECRET_KEY="p" * 60,
         TANDEM_VAR_DIR=str(tmp_path),
     )
+    secrets = dict(
+        DATAVERSE_EMULATOR_CLIENT_SECRET="own-secret-1",
+        DATAVERSE_EMULATOR_USER_CLIENT_SECRET="own-secret-2",
+    )
     off = run_manage("shell", "-c", script, **common)
-    on = run_manage("shell", "-c", script, DATAVERSE_EMULATOR_ENABLED="1", **common)
+    on = run_manage("shell", "-c", script, DATAVERSE_EMULATOR_ENABLED="1", **common, **secrets)
     assert off.stdout.strip().endswith("not served"), off.stderr
     assert on.stdout.strip().endswith("served") and "not served" not in on.stdout, on.stderr
+
+
+def test_production_settings_refuse_the_emulator_with_its_development_secrets(tmp_path):
+    result = run_manage(
+        "check",
+        DJANGO_SETTINGS_MODULE="config.production",
+        SECRET_KEY="p" * 60,
+        TANDEM_VAR_DIR=str(tmp_path),
+        DATAVERSE_EMULATOR_ENABLED="1",
+    )
+    assert result.returncode != 0
+    assert "set DATAVERSE_EMULATOR_CLIENT_SECRET" in result.stderr
 
 
 def test_models_and_migrations_are_in_step():
