@@ -16,8 +16,11 @@ SUPPORTED = {
     "$expand",
     "$skiptoken",
     "$deltatoken",
-    "$apply",
 }
+# Options real Dataverse answers that the emulator does not implement: refused (400, which no
+# client retries) with a message that says so, because ignoring one (returning rows instead of
+# aggregates) misleads a client.
+NOT_IMPLEMENTED = {"$apply"}
 
 
 @dataclass
@@ -53,6 +56,11 @@ def parse_options(query: dict[str, str]) -> QueryOptions:
     """Parse the query string of a Web API request (values already URL-decoded)."""
     aliases = {name: value for name, value in query.items() if name.startswith("@")}
     for name in query:
+        if name in NOT_IMPLEMENTED:
+            raise query_error(
+                f"The query parameter {name} is valid in Dataverse, but this emulator does "
+                "not implement it; run the query against a real environment."
+            )
         # $skip, $search and $format are refused; option names are case-sensitive, so
         # "$Select" is refused the same way.
         if name.startswith("$") and name not in SUPPORTED:

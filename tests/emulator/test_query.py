@@ -158,6 +158,13 @@ def test_unsupported_options_are_refused(api, option):
     )
 
 
+def test_aggregation_is_refused_rather_than_answered_with_plain_rows(api, accounts):
+    response = api.get("accounts?$apply=aggregate(creditlimit with sum as total)")
+    assert response.status_code == 400
+    message = error_of(response)["message"]
+    assert "$apply is valid in Dataverse, but this emulator does not implement it" in message
+
+
 def test_count_and_total_record_count(api, accounts):
     body = api.get("accounts?$select=name&$count=true&$top=1").json()
     assert body["@odata.count"] == 4 and len(body["value"]) == 1
