@@ -53,7 +53,7 @@ def run_connection_test(config: ClientConfig, tables: Sequence[str]) -> Connecti
     with DataverseClient(quick) as client:
         steps: list[tuple[str, Callable[[], Any]]] = [
             ("Sign in", client.authenticate),
-            ("Environment", client.whoami),
+            ("Environment", lambda: _signed_in_user(client)),
             *((f"Table {table}", _table_check(client, table)) for table in tables),
         ]
         checks: list[ConnectionCheck] = []
@@ -84,9 +84,20 @@ def _run(name: str, step: Callable[[], Any], config: ClientConfig) -> Connection
         return ConnectionCheck(name, False, message, kind)
     if name == "Sign in":
         return ConnectionCheck(name, True, f"Signed in as client {config.client_id}.")
-    if isinstance(result, dict):
-        return ConnectionCheck(name, True, f"Signed in as user {result.get('UserId')}.")
     return ConnectionCheck(name, True, str(result))
+
+
+def _signed_in_user(client) -> str:
+    """Name the application user, so that an administrator sees which one Tandem acts as."""
+    user_id = client.whoami().get("UserId")
+    try:
+        rows = list(client.get_many("systemuser", [user_id], select=["fullname"]))
+    except DataverseError:
+        rows = []  # the user may not read user records; its id still identifies it
+    fullname = rows[0].get("fullname") if rows else None
+    if fullname:
+        return f"Signed in as user {fullname} ({user_id})."
+    return f"Signed in as user {user_id}."
 
 
 def _url_problem(url: str) -> str | None:

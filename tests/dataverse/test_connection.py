@@ -30,6 +30,9 @@ def test_a_working_connection_reports_every_check(dataverse_client):
         "Table product",
     ]
     assert all(check.ok for check in report.checks)
+    # The application user is named, as the Power Platform admin center shows it.
+    assert "Signed in as user # Tandem (" in report.checks[1].message
+    assert "Signed in as user # Tandem (" in report.message
 
 
 @pytest.mark.parametrize(
