@@ -4,9 +4,48 @@ Synchronization actions and the "Coupled to Dataverse" column are not declared h
 ``integration`` app adds them to the admin of every mapped model when it starts.
 """
 
+from decimal import Decimal
+
+from django import forms
 from django.contrib import admin
+from django.db.models import DecimalField
+from django.utils import formats
 
 from . import models
+
+
+def amount_text(value: Decimal | None) -> str:
+    """An amount as Business Central shows one: two decimals, more only when they are used.
+
+    The tables keep five decimals (unit costs need them); "5000.00000" for a credit limit
+    of 5,000 would be read as a mistake.
+    """
+    if value is None:
+        return ""
+    places = max(2, -value.normalize().as_tuple().exponent)
+    return formats.number_format(value, min(places, 5))
+
+
+def amount(model, name: str):
+    """A list column that shows the decimal field ``name`` with ``amount_text``."""
+    field = model._meta.get_field(name)
+
+    @admin.display(description=field.verbose_name, ordering=name)
+    def column(obj):
+        return amount_text(getattr(obj, name))
+
+    column.__name__ = name  # the column's CSS class, as for a plain field
+    return column
+
+
+class AmountInput(forms.NumberInput):
+    def format_value(self, value):
+        if isinstance(value, Decimal):
+            return amount_text(value)
+        return super().format_value(value)
+
+
+AMOUNTS = {DecimalField: {"widget": AmountInput}}
 
 
 @admin.register(models.GeneralSetup)
@@ -53,6 +92,7 @@ ADDRESS_FIELDS = ("address", "address_2", ("post_code", "city"), ("county", "cou
 
 @admin.register(models.Customer)
 class CustomerAdmin(admin.ModelAdmin):
+    formfield_overrides = AMOUNTS
     list_display = [
         "no",
         "name",
@@ -61,7 +101,7 @@ class CustomerAdmin(admin.ModelAdmin):
         "phone_no",
         "currency",
         "salesperson",
-        "credit_limit_lcy",
+        amount(models.Customer, "credit_limit_lcy"),
         "blocked",
         "modified_at",
     ]
@@ -139,13 +179,14 @@ class ContactAdmin(admin.ModelAdmin):
 
 @admin.register(models.Item)
 class ItemAdmin(admin.ModelAdmin):
+    formfield_overrides = AMOUNTS
     list_display = [
         "no",
         "description",
         "base_unit_of_measure",
-        "unit_price",
-        "unit_cost",
-        "inventory",
+        amount(models.Item, "unit_price"),
+        amount(models.Item, "unit_cost"),
+        amount(models.Item, "inventory"),
         "blocked",
         "modified_at",
     ]
@@ -157,13 +198,14 @@ class ItemAdmin(admin.ModelAdmin):
 
 @admin.register(models.Resource)
 class ResourceAdmin(admin.ModelAdmin):
+    formfield_overrides = AMOUNTS
     list_display = [
         "no",
         "name",
         "base_unit_of_measure",
-        "unit_price",
-        "unit_cost",
-        "capacity",
+        amount(models.Resource, "unit_price"),
+        amount(models.Resource, "unit_cost"),
+        amount(models.Resource, "capacity"),
         "blocked",
         "modified_at",
     ]

@@ -1,6 +1,7 @@
 """The ERP's admin pages over the demo data: every list opens, searches and filters."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
@@ -73,3 +74,41 @@ def test_the_general_setup_shows_the_local_currency(admin_client):
     response = admin_client.get("/admin/erp/generalsetup/", follow=True)
     assert response.status_code == 200
     assert "USD" in response.content.decode()
+
+
+def test_amounts_show_two_decimals_unless_more_are_used(admin_client):
+    customer = models.Customer.objects.order_by("no").first()
+    models.Customer.objects.filter(pk=customer.pk).update(credit_limit_lcy=Decimal("5000"))
+    item = models.Item.objects.order_by("no").first()
+    models.Item.objects.filter(pk=item.pk).update(unit_cost=Decimal("12.34567"))
+
+    listed = admin_client.get("/admin/erp/customer/", {"q": customer.no}).content.decode()
+    assert re.search(r'class="field-credit_limit_lcy">5000\.00<', listed), "list column"
+    assert "5000.00000" not in listed
+    form = admin_client.get(f"/admin/erp/customer/{customer.pk}/change/").content.decode()
+    assert re.search(r'name="credit_limit_lcy" value="5000\.00"', form), "form field"
+    items = admin_client.get("/admin/erp/item/", {"q": item.no}).content.decode()
+    assert re.search(r'class="field-unit_cost">12\.34567<', items), "unit costs keep 5 places"
+
+
+def test_an_amount_typed_in_the_form_is_saved_exactly(admin_client):
+    customer = models.Customer.objects.order_by("no").first()
+    form = admin_client.get(f"/admin/erp/customer/{customer.pk}/change/")
+    data = {
+        name: value
+        for name, value in re.findall(
+            r'<input type="(?:text|number|email|url)" name="([^"]+)" value="([^"]*)"',
+            form.content.decode(),
+        )
+    }
+    data.update(
+        credit_limit_lcy="1234.56789",
+        blocked=customer.blocked,
+        currency=customer.currency_id or "",
+        salesperson=customer.salesperson_id or "",
+        primary_contact=customer.primary_contact_id or "",
+    )
+    response = admin_client.post(f"/admin/erp/customer/{customer.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    customer.refresh_from_db()
+    assert customer.credit_limit_lcy == Decimal("1234.56789")
