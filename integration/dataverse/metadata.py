@@ -67,6 +67,7 @@ class AttributeMetadata:
     options: frozenset[int] | None = None
     format: str | None = None
     attribute_of: str | None = None
+    display_name: str = ""  # the column's name as people see it, e.g. "Account Name"
 
     @property
     def is_lookup(self) -> bool:
@@ -97,6 +98,12 @@ class EntityMetadata:
     attributes: dict[str, AttributeMetadata] = field(default_factory=dict)
     bulk_messages: frozenset[str] = frozenset()
     display_name: str = ""  # the table's name as people see it, e.g. "Currency"
+
+    def caption(self, column: str) -> str:
+        """What people call ``column`` (also a lookup's ``_x_value``); its logical name else."""
+        name = column[1:-6] if column.startswith("_") and column.endswith("_value") else column
+        attribute = self.attributes.get(name)
+        return (attribute.display_name if attribute else "") or column
 
     def supports(self, message: str) -> bool:
         return message in self.bulk_messages
@@ -165,7 +172,7 @@ class MetadataCache:
 
     def _attributes(self, table: str) -> dict[str, AttributeMetadata]:
         select = "LogicalName,AttributeType,RequiredLevel,IsValidForCreate,IsValidForUpdate,"
-        select += "IsValidForRead,AttributeOf"
+        select += "IsValidForRead,AttributeOf,DisplayName"
         response = self._get(_attributes_path(table), {"$select": select})
         rows = self._body(response, f"the columns of '{table}'").get("value", [])
         return {row["LogicalName"]: _attribute(row) for row in rows}
@@ -253,6 +260,7 @@ def _attribute(row: dict[str, Any]) -> AttributeMetadata:
         valid_for_update=bool(row.get("IsValidForUpdate", True)),
         valid_for_read=bool(row.get("IsValidForRead", True)),
         attribute_of=row.get("AttributeOf"),
+        display_name=localized_label(row.get("DisplayName")),
     )
 
 

@@ -36,6 +36,7 @@ class BrowseRow:
 class BrowsePage:
     rows: list[BrowseRow] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)  # the columns' display names
     name_caption: str = "Name"
     next_after: str = ""
     previous_before: str = ""
@@ -53,7 +54,11 @@ def dataverse_rows_page(
         rows, more = reader.read(before or after, backwards=bool(before))
     except (DataverseUnavailable, DataverseError, ValueError) as exc:
         return BrowsePage(problem=f"Dataverse could not be read: {exc}")
-    result = BrowsePage(columns=columns, name_caption=entity.primary_name or "Name")
+    result = BrowsePage(
+        columns=columns,
+        captions=[entity.caption(c) for c in columns],
+        name_caption=entity.caption(entity.primary_name) if entity.primary_name else "Name",
+    )
     result.rows = [browse_row(entity, columns, row) for row in rows]
     describe_couplings(mapping, result.rows)
     if result.rows:

@@ -108,9 +108,10 @@ class DataverseRow:
     def name(self) -> str:
         return str(self.values.get(self.entity.primary_name) or "")
 
-    def columns(self) -> list[tuple[str, object]]:
-        """Return (column, value) pairs, sorted by name, without OData annotations."""
-        return sorted((k, v) for k, v in self.values.items() if "@" not in k)
+    def columns(self) -> list[tuple[str, str, object]]:
+        """Return (column, display name, value) by display name, without OData annotations."""
+        columns = [(k, self.entity.caption(k), v) for k, v in self.values.items() if "@" not in k]
+        return sorted(columns, key=lambda column: (column[1].lower(), column[0]))
 
 
 def read_row(table: str, row_id: uuid.UUID) -> DataverseRow | None:

@@ -23,8 +23,11 @@ def test_a_row_with_its_columns_and_its_coupling(staff, currencies):
     html = response.content.decode()
     assert response.status_code == 200
     assert "<h1>Dataverse transactioncurrency row EUR currency</h1>" in html
-    assert '<th scope="row"><code>isocurrencycode</code></th><td>EUR</td>' in html
-    assert '<th scope="row"><code>currencyname</code></th><td>EUR currency</td>' in html
+    # Each column by the name people see in Dataverse, with its logical name, in that order.
+    code = '<th scope="row">Currency Code <code>isocurrencycode</code></th><td>EUR</td>'
+    name = '<th scope="row">Currency Name <code>currencyname</code></th><td>EUR currency</td>'
+    assert code in html and name in html
+    assert html.index(code) < html.index(name)
     currency_url = reverse("admin:erp_currency_change", args=[eur.pk])
     assert f'<a href="{currency_url}">EUR</a>' in html
     assert "<td>CURRENCY</td>" in html, "the mapping"

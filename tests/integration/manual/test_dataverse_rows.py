@@ -102,3 +102,13 @@ def test_the_page_leads_back_to_the_erp_list_and_names_its_records(accounts, adm
     assert '<a href="/admin/erp/customer/" id="tandem-erp-records">Customers</a>' in page
     assert "Mapping CUSTOMER</a>" in page
     assert "Creates one customer for each selected row and couples them." in page
+
+
+def test_columns_are_headed_by_the_names_people_see_in_dataverse(accounts, admin_client):
+    page = admin_client.get(URL)
+    headers = re.findall(r'<th scope="col">([^<]+)</th>', page.content.decode())
+    rows = page.context["rows"]
+    assert headers[0] == "Account Name", "the primary name column"
+    assert "name" not in headers and not set(rows.columns) & set(headers)
+    assert len(rows.captions) == len(rows.columns) > 0
+    assert headers[1 : 1 + len(rows.captions)] == rows.captions
