@@ -22,8 +22,11 @@ def amount_text(value: Decimal | None) -> str:
     """
     if value is None:
         return ""
-    places = max(2, -value.normalize().as_tuple().exponent)
-    return formats.number_format(value, min(places, 5))
+    return formats.number_format(value, amount_places(value))
+
+
+def amount_places(value: Decimal) -> int:
+    return min(max(2, -value.normalize().as_tuple().exponent), 5)
 
 
 def amount(model, name: str):
@@ -41,7 +44,8 @@ def amount(model, name: str):
 class AmountInput(forms.NumberInput):
     def format_value(self, value):
         if isinstance(value, Decimal):
-            return amount_text(value)
+            # Rounded only to drop trailing zeros: the places in use are kept.
+            value = value.quantize(Decimal(1).scaleb(-amount_places(value)))
         return super().format_value(value)
 
 
