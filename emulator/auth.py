@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import uuid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -184,7 +185,31 @@ def authenticate(authorization: str, authority: str) -> Caller:
             "The requested resource requires authentication.",
             "invalid_token",
         )
+    if authority and not same_host(claims.get("aud"), authority):
+        raise unauthorized(
+            authority,
+            "",
+            f"The bearer token was issued for {claims.get('aud')}, not for this environment "
+            f"({authority}): ask for the scope {authority}/.default.",
+            "invalid_token",
+        )
     known = configured_clients().get(claims.get("appid"))
     if known is None:
         raise unauthorized(authority, "", "The bearer token is not valid.", "invalid_token")
     return Caller(known[1], claims["appid"], seed.BUSINESS_UNIT_ID)
+
+
+def same_host(audience, environment_url: str) -> bool:
+    """Whether a token's audience names this environment (Dataverse checks the audience of
+    every token; the host decides, as one environment answers on one host)."""
+    return host_of(str(audience or "")) == host_of(environment_url)
+
+
+def host_of(url: str) -> str:
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    try:
+        port = parts.port or default
+    except ValueError:
+        return ""
+    return f"{(parts.hostname or '').lower()}:{port}"

@@ -73,6 +73,32 @@ def test_every_web_api_call_needs_a_valid_bearer_token(emulator):
     assert 'error="invalid_token"' in forged.headers["WWW-Authenticate"]
 
 
+def test_a_token_for_another_environment_is_refused(emulator):
+    def token_for(scope):
+        answer = requests.post(
+            f"{emulator.url}/{settings.DATAVERSE_EMULATOR_TENANT}/oauth2/v2.0/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": settings.DATAVERSE_EMULATOR_CLIENT_ID,
+                "client_secret": settings.DATAVERSE_EMULATOR_CLIENT_SECRET,
+                "scope": scope,
+            },
+            timeout=10,
+        )
+        return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+    other = token_for("https://contoso.crm.dynamics.com/.default")
+    refused = requests.get(f"{emulator.api_url}WhoAmI", headers=other, timeout=10)
+    assert refused.status_code == 401
+    assert 'error="invalid_token"' in refused.headers["WWW-Authenticate"]
+    message = refused.json()["error"]["message"]
+    assert "issued for https://contoso.crm.dynamics.com" in message
+    assert f"ask for the scope {emulator.url}/.default" in message
+    # The host decides: the same environment asked for with a trailing path is accepted.
+    same = token_for(f"{emulator.url}/some/path/.default")
+    assert requests.get(f"{emulator.api_url}WhoAmI", headers=same, timeout=10).ok
+
+
 def test_tokens_expire(emulator, api):
     assert api.get("WhoAmI").status_code == 200
     emulator.advance_clock(3600)
