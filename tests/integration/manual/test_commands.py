@@ -1,4 +1,5 @@
-"""``couple`` and ``uncouple`` (PRODUCT.md §8), against the emulator."""
+"""``couple``, ``uncouple`` (PRODUCT.md §8), ``create_in_dataverse`` and ``create_in_erp``, against
+the emulator."""
 
 import json
 
@@ -188,3 +189,63 @@ def test_couple_then_get_takes_the_rows_values(customer, person, capsys):
     customer.refresh_from_db()
     assert customer.name == "Adatum (Dataverse)"
     assert customer.city == "", "Get: the row's blank city wins too"
+
+
+def test_create_in_dataverse_creates_and_couples_once(customer, dataverse_client, capsys):
+    other = Customer.objects.create(name="Fabrikam", city="Lyon")
+    call_command("create_in_dataverse", "erp.customer", str(customer.pk), "--json", "--no-progress")
+    [job] = json.loads(capsys.readouterr().out)
+    assert (job["mapping"], job["direction"], job["inserted"]) == (
+        "CUSTOMER",
+        "to_integration_table",
+        1,
+    )
+    created = Coupling.objects.get(local_id=customer.system_id).dataverse_id
+    row = next(iter(dataverse_client.get_many("account", [created], select=["name"])))
+    assert row["name"] == "Adatum Corporation"
+
+    # Again with one more record: only the new one is created, the other is left alone.
+    call_command(
+        "create_in_dataverse", "erp.customer", str(customer.pk), str(other.pk), "--no-progress"
+    )
+    output = capsys.readouterr()
+    assert "Left alone: 1 already coupled, 0 outside the CUSTOMER table filter." in output.err
+    assert "1 inserted" in output.out
+    assert Coupling.objects.get(local_id=customer.system_id).dataverse_id == created
+    assert Coupling.objects.filter(local_id=other.system_id).exists()
+    with pytest.raises(CommandError, match="None of the given records can be created"):
+        call_command("create_in_dataverse", "erp.customer", str(other.pk), "--no-progress")
+    with pytest.raises(CommandError, match="do not exist"):
+        call_command("create_in_dataverse", "erp.customer", "999999", "--no-progress")
+
+
+def test_create_in_erp_creates_and_couples_the_rows_given(standard_setup, person, capsys):
+    ids = [
+        create_row(person, "accounts", "accountid", name=name, customertypecode=3)
+        for name in ("Litware", "Northwind")
+    ]
+    call_command("create_in_erp", "--mapping", "CUSTOMER", *map(str, ids), "--json")
+    [job] = json.loads(capsys.readouterr().out)
+    assert (job["direction"], job["inserted"], job["status"]) == (
+        "from_integration_table",
+        2,
+        "finished",
+    )
+    created = {c.dataverse_id: c.local_id for c in Coupling.objects.filter(dataverse_id__in=ids)}
+    assert set(created) == set(ids)
+    names = Customer.objects.filter(system_id__in=created.values()).values_list("name", flat=True)
+    assert sorted(names) == ["Litware", "Northwind"]
+
+    call_command("create_in_erp", "--mapping", "CUSTOMER", str(ids[0]))
+    assert "every row given is already coupled" in capsys.readouterr().err
+    assert Customer.objects.filter(name="Litware").count() == 1, "not created twice"
+
+
+def test_create_in_erp_says_what_is_wrong(standard_setup):
+    row = "5a4c0b1e-0000-4000-8000-000000000001"
+    with pytest.raises(CommandError, match="no integration table mapping NOPE"):
+        call_command("create_in_erp", "--mapping", "NOPE", row)
+    with pytest.raises(CommandError, match="CURRENCY only synchronizes to Dataverse"):
+        call_command("create_in_erp", "--mapping", "CURRENCY", row)
+    with pytest.raises(CommandError, match="by their ids"):
+        call_command("create_in_erp", "--mapping", "CUSTOMER", "Litware")

@@ -1,0 +1,52 @@
+import sys
+import uuid
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ...models import IntegrationTableMapping
+from ...services.creation import create_in_erp_run
+from ...services.records import FROM, allows
+from ..output import ProgressBars, any_failed, report_jobs
+
+
+class Command(BaseCommand):
+    help = (
+        "Create in ERP: create a local record for each uncoupled Dataverse row given and couple "
+        "them, whatever the mapping's Synch. Only Coupled Records says."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--mapping", required=True, help="Integration table mapping name.")
+        parser.add_argument("dataverse_ids", nargs="+", metavar="DATAVERSE_ID")
+        parser.add_argument("--json", action="store_true", help="Print the jobs as JSON.")
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args, **options):
+        mapping = IntegrationTableMapping.objects.filter(name=options["mapping"]).first()
+        if mapping is None:
+            raise CommandError(f"There is no integration table mapping {options['mapping']}.")
+        if not allows(mapping, FROM):
+            raise CommandError(
+                f"The mapping {mapping.name} only synchronizes to Dataverse, so rows cannot be "
+                "created in the ERP from it."
+            )
+        try:
+            ids = [uuid.UUID(value) for value in options["dataverse_ids"]]
+        except ValueError:
+            raise CommandError("Give the Dataverse rows by their ids (GUIDs).") from None
+        bars = ProgressBars(not options["no_progress"])
+        try:
+            jobs = create_in_erp_run(
+                run_id=uuid.uuid4(),
+                name=mapping.name,
+                dataverse_ids=ids,
+                requested_by="command",
+                progress=bars.callback,
+            )
+        finally:
+            bars.close()
+        if not jobs:
+            self.stderr.write("Nothing to create: every row given is already coupled.")
+        report_jobs(self, jobs, options["json"])
+        if any_failed(jobs):
+            sys.exit(1)
