@@ -78,3 +78,16 @@ def report_jobs(command, jobs, as_json: bool) -> None:
 
 def any_failed(jobs) -> bool:
     return any(job.status == "failed" for job in jobs)
+
+
+def run_and_report(command, options, run) -> list:
+    """Call ``run(progress)`` with progress bars, print its jobs; exit 1 if one failed."""
+    bars = ProgressBars(not options["no_progress"])
+    try:
+        jobs = run(bars.callback)
+    finally:
+        bars.close()
+    report_jobs(command, jobs, options["json"])
+    if any_failed(jobs):
+        sys.exit(1)
+    return jobs

@@ -75,17 +75,10 @@ def test_every_web_api_call_needs_a_valid_bearer_token(emulator):
 
 def test_a_token_for_another_environment_is_refused(emulator):
     def token_for(scope):
-        answer = requests.post(
-            f"{emulator.url}/{settings.DATAVERSE_EMULATOR_TENANT}/oauth2/v2.0/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": settings.DATAVERSE_EMULATOR_CLIENT_ID,
-                "client_secret": settings.DATAVERSE_EMULATOR_CLIENT_SECRET,
-                "scope": scope,
-            },
-            timeout=10,
+        token = emulator.server.token(
+            settings.DATAVERSE_EMULATOR_CLIENT_ID, settings.DATAVERSE_EMULATOR_CLIENT_SECRET, scope
         )
-        return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+        return {"Authorization": f"Bearer {token}"}
 
     other = token_for("https://contoso.crm.dynamics.com/.default")
     refused = requests.get(f"{emulator.api_url}WhoAmI", headers=other, timeout=10)

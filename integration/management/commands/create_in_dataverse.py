@@ -1,4 +1,3 @@
-import sys
 import uuid
 
 from django.core.exceptions import ValidationError
@@ -6,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ...services.creation import create_in_dataverse_plan, create_in_dataverse_run
 from ...services.records import record_selection
-from ..output import ProgressBars, any_failed, report_jobs
+from ..output import run_and_report
 
 
 class Command(BaseCommand):
@@ -35,17 +34,14 @@ class Command(BaseCommand):
             )
         if not plan.to_create:
             raise CommandError("None of the given records can be created in Dataverse.")
-        bars = ProgressBars(not options["no_progress"])
-        try:
-            jobs = create_in_dataverse_run(
+        run_and_report(
+            self,
+            options,
+            lambda progress: create_in_dataverse_run(
                 run_id=uuid.uuid4(),
                 label=selection.label,
                 pks=selection.pks,
                 requested_by="command",
-                progress=bars.callback,
-            )
-        finally:
-            bars.close()
-        report_jobs(self, jobs, options["json"])
-        if any_failed(jobs):
-            sys.exit(1)
+                progress=progress,
+            ),
+        )

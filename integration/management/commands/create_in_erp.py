@@ -1,4 +1,3 @@
-import sys
 import uuid
 
 from django.core.management.base import BaseCommand, CommandError
@@ -6,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from ...models import IntegrationTableMapping
 from ...services.creation import create_in_erp_run
 from ...services.records import FROM, allows
-from ..output import ProgressBars, any_failed, report_jobs
+from ..output import run_and_report
 
 
 class Command(BaseCommand):
@@ -34,19 +33,16 @@ class Command(BaseCommand):
             ids = [uuid.UUID(value) for value in options["dataverse_ids"]]
         except ValueError:
             raise CommandError("Give the Dataverse rows by their ids (GUIDs).") from None
-        bars = ProgressBars(not options["no_progress"])
-        try:
-            jobs = create_in_erp_run(
+        jobs = run_and_report(
+            self,
+            options,
+            lambda progress: create_in_erp_run(
                 run_id=uuid.uuid4(),
                 name=mapping.name,
                 dataverse_ids=ids,
                 requested_by="command",
-                progress=bars.callback,
-            )
-        finally:
-            bars.close()
+                progress=progress,
+            ),
+        )
         if not jobs:
             self.stderr.write("Nothing to create: every row given is already coupled.")
-        report_jobs(self, jobs, options["json"])
-        if any_failed(jobs):
-            sys.exit(1)

@@ -1,12 +1,11 @@
 import argparse
-import sys
 import uuid
 
 from django.core.management.base import BaseCommand, CommandError
 
 from ...models import IntegrationTableMapping
 from ...services.matching import match_based_coupling_run
-from ..output import ProgressBars, any_failed, report_jobs
+from ..output import run_and_report
 
 
 class Command(BaseCommand):
@@ -31,17 +30,14 @@ class Command(BaseCommand):
         mapping = IntegrationTableMapping.objects.filter(name=options["mapping"]).first()
         if mapping is None:
             raise CommandError(f"There is no integration table mapping {options['mapping']}.")
-        bars = ProgressBars(not options["no_progress"])
-        try:
-            jobs = match_based_coupling_run(
+        run_and_report(
+            self,
+            options,
+            lambda progress: match_based_coupling_run(
                 mapping=mapping,
                 run_id=uuid.uuid4(),
                 requested_by="command",
                 create_new=options["create_new"],
-                progress=bars.callback,
-            )
-        finally:
-            bars.close()
-        report_jobs(self, jobs, options["json"])
-        if any_failed(jobs):
-            sys.exit(1)
+                progress=progress,
+            ),
+        )
