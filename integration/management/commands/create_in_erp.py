@@ -2,9 +2,9 @@ import uuid
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...models import IntegrationTableMapping
 from ...services.creation import create_in_erp_run
 from ...services.records import FROM, allows
+from ..mappings import mapping_named
 from ..output import run_and_report
 
 
@@ -21,9 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options):
-        mapping = IntegrationTableMapping.objects.filter(name=options["mapping"]).first()
-        if mapping is None:
-            raise CommandError(f"There is no integration table mapping {options['mapping']}.")
+        mapping = mapping_named(options["mapping"])
         if not allows(mapping, FROM):
             raise CommandError(
                 f"The mapping {mapping.name} only synchronizes to Dataverse, so rows cannot be "

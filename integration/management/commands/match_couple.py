@@ -1,10 +1,10 @@
 import argparse
 import uuid
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from ...models import IntegrationTableMapping
 from ...services.matching import match_based_coupling_run
+from ..mappings import mapping_named
 from ..output import run_and_report
 
 
@@ -27,9 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options):
-        mapping = IntegrationTableMapping.objects.filter(name=options["mapping"]).first()
-        if mapping is None:
-            raise CommandError(f"There is no integration table mapping {options['mapping']}.")
+        mapping = mapping_named(options["mapping"])
         run_and_report(
             self,
             options,

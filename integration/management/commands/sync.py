@@ -6,7 +6,6 @@ from django.core.management.base import BaseCommand, CommandError
 from synclog.models import SyncDirection
 
 from ...engine import RunOptions
-from ...models import IntegrationTableMapping
 from ...services.full_sync import (
     KEEP,
     RESTORE,
@@ -21,6 +20,7 @@ from ...services.synchronization import (
     synchronize_modified_records,
     synchronize_records,
 )
+from ..mappings import mapping_named
 from ..output import ProgressBars, any_failed, report_jobs
 
 DIRECTIONS = {
@@ -97,9 +97,7 @@ class Command(BaseCommand):
                 except ReviewBusy as exc:
                     raise CommandError(str(exc)) from None
             return synchronize_modified_records(options=run)
-        mapping = IntegrationTableMapping.objects.filter(name=options["mapping"]).first()
-        if mapping is None:
-            raise CommandError(f"There is no integration table mapping {options['mapping']}.")
+        mapping = mapping_named(options["mapping"])
         if options["unconditional"]:
             try:
                 check_unconditional(mapping)

@@ -3,9 +3,9 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from ...models import IntegrationTableMapping
 from ...services.records import describe_record, record_selection
 from ...services.uncoupling import mapping_couplings_delete, record_couplings_delete
+from ..mappings import mapping_named
 from ..output import report_jobs
 
 
@@ -39,9 +39,7 @@ class Command(BaseCommand):
     def whole_mapping(self, options, run_id):
         if not (options["mapping"] and options["all"]):
             raise CommandError("Use --mapping NAME together with --all.")
-        mapping = IntegrationTableMapping.objects.filter(name=options["mapping"]).first()
-        if mapping is None:
-            raise CommandError(f"There is no integration table mapping {options['mapping']}.")
+        mapping = mapping_named(options["mapping"])
         job = mapping_couplings_delete(mapping=mapping, run_id=run_id, requested_by="command")
         return job, mapping.name
 
